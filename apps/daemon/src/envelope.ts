@@ -1,0 +1,33 @@
+/**
+ * LXD response envelopes (see LXD's `api.Response`). Every JSON answer of the API is one of these.
+ */
+
+export interface SyncResponse<T = unknown> {
+  type: 'sync';
+  status: 'Success';
+  status_code: 200;
+  operation: '';
+  error_code: 0;
+  error: '';
+  metadata: T;
+}
+
+export interface ErrorResponse {
+  type: 'error';
+  status: '';
+  status_code: 0;
+  operation: '';
+  error_code: number;
+  error: string;
+  metadata: null;
+}
+
+export type Envelope<T = unknown> = SyncResponse<T> | ErrorResponse;
+
+export function syncResponse<T>(metadata: T): SyncResponse<T> {
+  return { type: 'sync', status: 'Success', status_code: 200, operation: '', error_code: 0, error: '', metadata };
+}
+
+export function errorResponse(code: number, message: string): ErrorResponse {
+  return { type: 'error', status: '', status_code: 0, operation: '', error_code: code, error: message, metadata: null };
+}

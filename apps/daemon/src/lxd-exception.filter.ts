@@ -1,0 +1,53 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorResponse } from './envelope';
+
+/**
+ * Turns every error into LXD's error envelope: HTTP status = `error_code`, plus
+ * `X-Content-Type-Options: nosniff` as LXD sends it. Covers errors thrown by handlers, body parser
+ * errors (Nest routes Fastify's error handler here) and unknown routes (Nest's not-found handler).
+ */
+@Catch()
+export class LxdExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('API');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const { code, message } = describe(exception, request);
+    if (code >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      this.logger.error(`${request.method} ${request.url}: ${detail}`);
+    }
+    if (reply.sent || reply.raw.headersSent) return;
+    void reply
+      .status(code)
+      .header('X-Content-Type-Options', 'nosniff')
+      .type('application/json')
+      .send(errorResponse(code, message));
+  }
+}
+
+function describe(exception: unknown, request: FastifyRequest): { code: number; message: string } {
+  // No route matched: LXD answers a plain "not found" (Nest's own message would be "Cannot GET /x").
+  if (request.is404) return { code: HttpStatus.NOT_FOUND, message: 'not found' };
+  if (exception instanceof HttpException) {
+    return { code: exception.getStatus(), message: httpExceptionMessage(exception) };
+  }
+  if (exception instanceof Error) {
+    const status = (exception as { statusCode?: unknown }).statusCode;
+    const code = typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
+    return { code, message: exception.message || 'internal error' };
+  }
+  return { code: 500, message: String(exception) };
+}
+
+function httpExceptionMessage(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  return exception.message;
+}

@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { Command, InvalidArgumentError } from 'commander';
+import { stateDir, unixSocketPath } from './config';
+import { DaemonLogger } from './daemon-logger';
+import { startDaemon } from './server';
+import { packageVersion } from './version';
+import { waitReady } from './waitready';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+async function runDaemon(): Promise<void> {
+  const logger = new DaemonLogger();
+  const dir = stateDir();
+  let daemon;
+  try {
+    daemon = await startDaemon({ stateDir: dir, logger });
+  } catch (err) {
+    logger.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+    return;
+  }
+  logger.log(`cubed ${packageVersion()} (pid ${process.pid}) listening on ${daemon.socketPath}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting without waiting for shutdown`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.log(`${signal}: shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    daemon.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds >= 0');
+  return n;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = new Command('cubed')
+    .description('Cubed: clustered system-container daemon speaking the LXD REST API')
+    .version(packageVersion(), '--version', 'print the version')
+    .action(runDaemon);
+
+  program.command('daemon').description('run the daemon (the default)').action(runDaemon);
+
+  program
+    .command('waitready')
+    .description('wait until the local daemon answers GET /1.0 on its unix socket')
+    .option('--timeout <seconds>', 'give up after this many seconds (default: wait forever)', parseSeconds)
+    .action(async (opts: { timeout?: number }) => {
+      const socketPath = unixSocketPath(stateDir());
+      const timeoutMs = opts.timeout === undefined ? undefined : opts.timeout * 1000;
+      if (!(await waitReady(socketPath, timeoutMs))) {
+        process.stderr.write(`Error: the daemon at ${socketPath} did not answer within ${opts.timeout} s\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`${packageVersion()}\n`);
+    });
+
+  await program.parseAsync(argv);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
