@@ -109,6 +109,8 @@ export interface Message {
 
   /** Snapshot chunk. */
   snapshot?: SnapshotChunk;
+  /** SnapshotResp: the follower has installed the snapshot (or already had its entries). */
+  done?: boolean;
 
   /** ReadIndex / heartbeat read contexts. */
   context?: string;
@@ -167,10 +169,13 @@ export enum StateRole {
 }
 
 /**
- * Output of the state machine. Handle in this order: persist `snapshot`,
- * `entries` (truncating any stored entries at or after `entries[0].index`) and
- * `hardState` durably; apply `compact`; then send `messages`; then apply
- * `snapshot` (restore) and `committedEntries` to the application state machine.
+ * Output of the state machine. Handle in this order: persist `snapshot` (it
+ * replaces the whole stored log: drop every stored entry and set the log base
+ * to the snapshot's index and term), `entries` (truncating any stored entries
+ * at or after `entries[0].index`) and `hardState` durably; apply `compact`;
+ * then send `messages`; then restore the application state machine from
+ * `snapshot` and apply `committedEntries`; serve `readStates` once their
+ * index is applied.
  */
 export interface Ready {
   hardState?: HardState;
