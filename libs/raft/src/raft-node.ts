@@ -348,12 +348,15 @@ export class RaftNode {
 
   private becomeFollower(term: number, leader: NodeId | 0): void {
     const wasLeader = this.role === StateRole.Leader;
+    if (wasLeader) this.failLeaderReads();
+    if (term !== this.term || leader !== this.leaderId) {
+      this.failForwardedReads();
+      this.incoming = undefined;
+    }
     if (term !== this.term) {
       this.term = term;
       this.vote = 0;
     }
-    if (wasLeader) this.failLeaderReads();
-    if (leader !== this.leaderId) this.failForwardedReads();
     this.role = StateRole.Follower;
     this.leaderId = leader;
     this.transferee = 0;
@@ -427,7 +430,7 @@ export class RaftNode {
   }
 
   private isPromotable(): boolean {
-    return roleOf(this.membership(), this.id) === Role.Voter && this.incoming === undefined;
+    return roleOf(this.membership(), this.id) === Role.Voter;
   }
 
   // ---------------------------------------------------------------- ticks
