@@ -4,3 +4,4 @@
  * the protobuf definitions and generated code for the replicated commands.
  */
 export {};
+export * from './raft-storage';
