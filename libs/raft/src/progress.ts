@@ -15,6 +15,8 @@ export class Progress {
   /** Probe: an append was sent and not yet answered. */
   probeSent = false;
   recentActive = false;
+  /** Leader tick of the newest heartbeat this follower acknowledged (for lease reads). */
+  leaseAckTick = -Infinity;
   /** Appends in flight: last index and size of each. */
   private inflight: { index: number; bytes: number }[] = [];
   private inflightBytes = 0;

@@ -29,6 +29,9 @@ import {
 
 type CampaignKind = 'pre-vote' | 'vote' | 'transfer';
 
+/** Ticks of clock drift a lease read tolerates between leader and followers. */
+const LEASE_DRIFT_MARGIN_TICKS = 2;
+
 /**
  * A Raft node as a pure state machine: messages, ticks and proposals go in,
  * and `ready()` hands out what to persist, send and apply.
@@ -46,6 +49,11 @@ export class RaftNode {
   private snapshot?: Snapshot;
 
   private ticks = 0;
+  /**
+   * With lease reads, a node that (re)starts does not vote during its first
+   * election timeout: it may have promised a leader not to before it crashed.
+   */
+  private startupQuietOver = false;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
@@ -53,6 +61,7 @@ export class RaftNode {
   private progress = new Map<NodeId, Progress>();
   private transferee: NodeId | 0 = 0;
   private transferElapsed = 0;
+  private lastTransferTick = -Infinity;
 
   private readonly reads = new ReadIndexQueue();
   /** Reads asked before this leader committed an entry of its own term. */
@@ -118,6 +127,7 @@ export class RaftNode {
 
   tick(): void {
     this.ticks++;
+    if (this.ticks >= this.cfg.electionTicks) this.startupQuietOver = true;
     if (this.role === StateRole.Leader) this.tickLeader();
     else this.tickElection();
   }
@@ -206,6 +216,7 @@ export class RaftNode {
     }
     this.transferee = to;
     this.transferElapsed = 0;
+    this.lastTransferTick = this.ticks;
     const pr = this.progress.get(to)!;
     if (pr.match === this.log.lastIndex()) this.send({ type: MessageType.TimeoutNow, to, term: this.term });
     else this.sendAppend(to, true);
@@ -232,7 +243,10 @@ export class RaftNode {
     if (m.to !== this.id) return;
     if (m.term > this.term) {
       if (m.type === MessageType.PreVote || m.type === MessageType.Vote) {
-        const inLease = this.cfg.checkQuorum && this.leaderId !== 0 && this.electionElapsed < this.cfg.electionTicks;
+        const inLease =
+          this.cfg.checkQuorum &&
+          (this.leaderId !== 0 || (this.cfg.leaseReads && !this.startupQuietOver)) &&
+          this.electionElapsed < this.cfg.electionTicks;
         if (!m.transfer && inLease) return;
       }
       if (m.type === MessageType.PreVote) {
@@ -250,6 +264,9 @@ export class RaftNode {
         this.send({ type: MessageType.AppendResp, to: m.from, term: this.term, reject: true, index: m.index ?? 0 });
       } else if (m.type === MessageType.PreVote) {
         this.send({ type: MessageType.PreVoteResp, to: m.from, term: this.term, reject: true });
+      } else if (m.type === MessageType.Vote) {
+        // Tell a stale candidate about the newer term, so it can catch up and be elected.
+        this.send({ type: MessageType.VoteResp, to: m.from, term: this.term, reject: true });
       }
       return;
     }
@@ -539,7 +556,7 @@ export class RaftNode {
         this.electionElapsed = 0;
         this.leaderId = m.from;
         this.log.commitTo(Math.min(m.commit ?? 0, this.log.lastIndex()));
-        this.send({ type: MessageType.HeartbeatResp, to: m.from, term: this.term, context: m.context });
+        this.send({ type: MessageType.HeartbeatResp, to: m.from, term: this.term, context: m.context, sentTick: m.sentTick });
         return;
       case MessageType.Snapshot:
         this.electionElapsed = 0;
@@ -678,6 +695,7 @@ export class RaftNode {
         return;
       case MessageType.HeartbeatResp:
         pr.probeSent = false;
+        if (m.sentTick !== undefined) pr.leaseAckTick = Math.max(pr.leaseAckTick, m.sentTick);
         if (pr.state === ProgressState.Replicate && pr.inflightFull()) pr.freeFirstInflight();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, true);
         if (m.context) this.ackRead(m.context, m.from);
@@ -737,7 +755,14 @@ export class RaftNode {
   private broadcastHeartbeat(): void {
     const context = this.reads.lastContext();
     for (const [id, pr] of this.progress) {
-      this.send({ type: MessageType.Heartbeat, to: id, term: this.term, commit: Math.min(pr.match, this.log.committed), context });
+      this.send({
+        type: MessageType.Heartbeat,
+        to: id,
+        term: this.term,
+        commit: Math.min(pr.match, this.log.committed),
+        context,
+        sentTick: this.ticks,
+      });
       if (pr.state === ProgressState.Snapshot && this.ticks - pr.snapshotSentAt >= this.cfg.electionTicks) {
         this.sendSnapshotChunk(id, pr);
       }
@@ -838,12 +863,30 @@ export class RaftNode {
       return;
     }
     const voters = votersOf(this.membership());
-    if (voters.length === 1 || (this.cfg.leaseReads && this.cfg.checkQuorum)) {
+    if (voters.length === 1 || this.leaseValid()) {
       this.answerRead(context, requester, this.log.committed);
       return;
     }
     this.reads.add({ context, index: this.log.committed, requester }, this.id);
     this.broadcastHeartbeat();
+  }
+
+  /**
+   * A leader lease holds while a quorum acknowledged heartbeats sent less than
+   * an election timeout ago (minus a margin for clock drift): until then none
+   * of those voters grants a vote to anybody else.
+   */
+  private leaseValid(): boolean {
+    if (!this.cfg.leaseReads || !this.cfg.checkQuorum || this.transferee !== 0) return false;
+    // A TimeoutNow already sent may still elect its target after the transfer was given up.
+    if (this.ticks - this.lastTransferTick < 2 * this.cfg.electionTicks) return false;
+    const horizon = this.ticks - (this.cfg.electionTicks - LEASE_DRIFT_MARGIN_TICKS);
+    const voters = votersOf(this.membership());
+    let fresh = 0;
+    for (const id of voters) {
+      if (id === this.id || (this.progress.get(id)?.leaseAckTick ?? -Infinity) > horizon) fresh++;
+    }
+    return fresh >= majority(voters.length);
   }
 
   private releaseReadsAwaitingCommit(): void {

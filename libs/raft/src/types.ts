@@ -114,6 +114,8 @@ export interface Message {
 
   /** ReadIndex / heartbeat read contexts. */
   context?: string;
+  /** Heartbeat: the leader's tick when it was sent, echoed in the response (lease reads). */
+  sentTick?: number;
 }
 
 export interface SnapshotChunk {
