@@ -53,7 +53,7 @@ fi
 if (( rc != 0 )); then stage_failed jest "$rc"; fi
 
 stage "sim --seeds $SIM_SEEDS"
-rc=0; npm run sim -- --seeds "$SIM_SEEDS" 2>&1 | tee "$tmp/sim.log" || rc=$?
+rc=0; npm run sim -- --seeds "$SIM_SEEDS" --jobs 2 2>&1 | tee "$tmp/sim.log" || rc=$?
 summary="$(grep -E '^sim: [0-9]+ passed, [0-9]+ failed$' "$tmp/sim.log" | tail -n 1 || true)"
 if [[ -n "$summary" ]]; then
   read -r _ sp _ sf _ <<<"${summary//,/}"

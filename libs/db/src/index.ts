@@ -5,3 +5,5 @@
  */
 export {};
 export * from './raft-storage';
+export * from './global';
+export * from './local';

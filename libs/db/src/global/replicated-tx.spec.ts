@@ -1,0 +1,115 @@
+import { NonDeterministicSqlError, UnreplicableSqlError } from './deterministic-sql';
+import { decodeTx, encodeTx, ReplicatedTx, ReplicatedTxDecodeError, txOf } from './replicated-tx';
+
+describe('replicated tx encoding', () => {
+  const roundTrip = (tx: ReplicatedTx): ReplicatedTx => decodeTx(encodeTx(tx));
+
+  it('round-trips every parameter type exactly', () => {
+    const blob = new Uint8Array([0, 1, 2, 253, 254, 255]);
+    const tx: ReplicatedTx = {
+      statements: [
+        {
+          sql: 'INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          params: [
+            null,
+            0,
+            1,
+            -1,
+            127,
+            128,
+            Number.MAX_SAFE_INTEGER,
+            Number.MIN_SAFE_INTEGER,
+            0.1,
+            -2.5e-300,
+            1e300,
+            (1n << 62n) + 12345n, // beyond 2^53
+            -(1n << 63n),
+            (1n << 63n) - 1n,
+            blob,
+          ],
+        },
+        { sql: "UPDATE t SET name = ? -- ünïcödé ✓ 𝄞 '", params: ['héllo wörld 😀 𝄞 中文 \u0000 nul', '', 2 ** 53, -0, NaN, Infinity, -Infinity] },
+        { sql: 'SELECT 1', params: [] },
+      ],
+    };
+    const back = roundTrip(tx);
+    expect(back.statements).toHaveLength(3);
+    expect(back.statements[0].sql).toBe(tx.statements[0].sql);
+    const [p0, p1, p2] = back.statements.map((s) => s.params);
+    expect(p0.slice(0, 14)).toEqual(tx.statements[0].params.slice(0, 14));
+    expect(typeof p0[11]).toBe('bigint');
+    expect(p0[11]).toBe((1n << 62n) + 12345n);
+    expect(p0[14]).toBeInstanceOf(Uint8Array);
+    expect(Buffer.compare(p0[14] as Uint8Array, blob)).toBe(0);
+    expect(back.statements[1].sql).toBe(tx.statements[1].sql);
+    expect(p1[0]).toBe('héllo wörld 😀 𝄞 中文 \u0000 nul');
+    expect(p1[1]).toBe('');
+    expect(p1[2]).toBe(2 ** 53);
+    expect(Object.is(p1[3], -0)).toBe(true);
+    expect(p1[4]).toBeNaN();
+    expect(p1[5]).toBe(Infinity);
+    expect(p1[6]).toBe(-Infinity);
+    expect(p2).toEqual([]);
+  });
+
+  it('keeps integers and floats apart and exact', () => {
+    for (const v of [3, 3.5, 2 ** 52 + 1, -(2 ** 53 - 1), 1e21, 5e-324]) {
+      expect(roundTrip(txOf('SELECT ?', v)).statements[0].params[0]).toBe(v);
+    }
+  });
+
+  it('encodes booleans as 1 and 0', () => {
+    expect(roundTrip(txOf('SELECT ?, ?', true, false)).statements[0].params).toEqual([1, 0]);
+  });
+
+  it('copies blobs instead of aliasing the entry', () => {
+    const data = encodeTx(txOf('SELECT ?', new Uint8Array([7, 8, 9])));
+    const blob = decodeTx(data).statements[0].params[0] as Uint8Array;
+    data.fill(0);
+    expect(Array.from(blob)).toEqual([7, 8, 9]);
+  });
+
+  it('round-trips an empty transaction and large blobs', () => {
+    expect(roundTrip({ statements: [] })).toEqual({ statements: [] });
+    const big = new Uint8Array(300_000).map((_, i) => i % 251);
+    const back = roundTrip(txOf('INSERT INTO b VALUES (?)', big)).statements[0].params[0] as Uint8Array;
+    expect(Buffer.compare(back, big)).toBe(0);
+  });
+
+  it('decodes from a view into a larger buffer', () => {
+    const data = encodeTx(txOf('SELECT ?', 'x'));
+    const framed = new Uint8Array(data.length + 10);
+    framed.set(data, 5);
+    expect(decodeTx(framed.subarray(5, 5 + data.length))).toEqual(txOf('SELECT ?', 'x'));
+  });
+
+  it('is compact', () => {
+    expect(encodeTx(txOf('INSERT INTO t(a) VALUES (?)', 42)).length).toBe(1 + 1 + 1 + 27 + 1 + 2);
+  });
+
+  it('refuses values SQLite cannot hold exactly', () => {
+    expect(() => encodeTx(txOf('SELECT ?', 1n << 63n))).toThrow(/outside SQLite's 64-bit integer range/);
+    expect(() => encodeTx(txOf('SELECT ?', -(1n << 63n) - 1n))).toThrow(RangeError);
+    expect(() => encodeTx(txOf('SELECT ?', 'bad \uD800 surrogate'))).toThrow(/unpaired UTF-16 surrogate/);
+    expect(() => encodeTx(txOf('SELECT ?', undefined as never))).toThrow(/unsupported type undefined/);
+    expect(() => encodeTx(txOf('SELECT ?', {} as never))).toThrow(TypeError);
+    expect(encodeTx(txOf('SELECT ?', 'paired 😀 ok')).length).toBeGreaterThan(0);
+  });
+
+  it('refuses non-deterministic SQL and transaction control unless unchecked', () => {
+    expect(() => encodeTx(txOf('INSERT INTO t VALUES (random())'))).toThrow(NonDeterministicSqlError);
+    expect(() => encodeTx(txOf('COMMIT'))).toThrow(UnreplicableSqlError);
+    expect(decodeTx(encodeTx(txOf('COMMIT'), { unchecked: true }))).toEqual(txOf('COMMIT'));
+  });
+
+  it('rejects damaged input', () => {
+    const data = encodeTx(txOf('INSERT INTO t VALUES (?, ?)', 'abc', 1n));
+    expect(() => decodeTx(data.subarray(0, data.length - 1))).toThrow(ReplicatedTxDecodeError);
+    expect(() => decodeTx(data.subarray(0, data.length - 1))).toThrow(/truncated/);
+    expect(() => decodeTx(new Uint8Array([...data, 0]))).toThrow(/trailing bytes/);
+    expect(() => decodeTx(new Uint8Array([9, 0]))).toThrow(/unknown format version 9/);
+    expect(() => decodeTx(new Uint8Array([]))).toThrow(/truncated/);
+    expect(() => decodeTx(new Uint8Array([1, 1, 0, 1, 42]))).toThrow(/unknown param tag 42/);
+    expect(() => decodeTx(new Uint8Array([1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(/varint/);
+  });
+});
