@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { type Entry, EntryType } from '@app/raft';
 import { forbiddenStatementKeyword } from './deterministic-sql';
+import { writeFileDurably } from '../raft-storage/fs-util';
 import { decodeTx, ReplicatedTxDecodeError, type SqlParam, type SqlStatement } from './replicated-tx';
 import { dumpSql, schemaSql, tableChecksums } from './sqlite-inspect';
 
@@ -313,17 +314,7 @@ export class GlobalStateMachine {
     checkImage(buf, applied);
     const dir = path.dirname(this.file);
     const tmp = `${this.file}.restore-${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off, off);
-      fs.fsyncSync(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
-    fs.closeSync(fd);
+    writeFileDurably(tmp, buf);
     try {
       this.close();
       // A WAL left behind would be replayed onto the new file. After a TRUNCATE checkpoint and a

@@ -57,3 +57,17 @@ export function unlinkIfExists(file: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
+
+/** Writes `buf` to a new file at `file` and fsyncs it; on failure the file is removed. */
+export function writeFileDurably(file: string, buf: Uint8Array): void {
+  const fd = fs.openSync(file, 'w', 0o600);
+  try {
+    writeFully(fd, buf, 0);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+}
