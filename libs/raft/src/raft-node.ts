@@ -64,6 +64,7 @@ export class RaftNode {
   private lastTransferTick = -Infinity;
 
   private readonly reads = new ReadIndexQueue();
+  private readRoundPending = false;
   /** Reads asked before this leader committed an entry of its own term. */
   private readsAwaitingCommit: { context: string; requester: NodeId }[] = [];
   /** Follower: reads forwarded to the leader, by context. */
@@ -295,6 +296,7 @@ export class RaftNode {
 
   hasReady(): boolean {
     return (
+      this.readRoundPending ||
       this.msgs.length > 0 ||
       this.log.hasUnstable() ||
       this.log.hasCommitted() ||
@@ -307,6 +309,10 @@ export class RaftNode {
   }
 
   ready(): Ready {
+    if (this.readRoundPending) {
+      this.readRoundPending = false;
+      if (this.role === StateRole.Leader && this.reads.size > 0) this.broadcastHeartbeat();
+    }
     const hs = this.hardState();
     const rd: Ready = {
       entries: this.log.takeUnstable(),
@@ -868,7 +874,8 @@ export class RaftNode {
       return;
     }
     this.reads.add({ context, index: this.log.committed, requester }, this.id);
-    this.broadcastHeartbeat();
+    // One heartbeat round, sent with the next Ready, confirms every read queued until then.
+    this.readRoundPending = true;
   }
 
   /**
