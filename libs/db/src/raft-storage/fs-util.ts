@@ -58,11 +58,14 @@ export function unlinkIfExists(file: string): void {
   }
 }
 
-/** Writes `buf` to a new file at `file` and fsyncs it; on failure the file is removed. */
-export function writeFileDurably(file: string, buf: Uint8Array): void {
-  const fd = fs.openSync(file, 'w', 0o600);
+/**
+ * Creates `file`, lets `write` fill it through its descriptor, and fsyncs it;
+ * on failure the file is removed.
+ */
+export function writeNewFileDurably(file: string, write: (fd: number) => void, mode = 0o600): void {
+  const fd = fs.openSync(file, 'w', mode);
   try {
-    writeFully(fd, buf, 0);
+    write(fd);
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
@@ -70,4 +73,9 @@ export function writeFileDurably(file: string, buf: Uint8Array): void {
     throw err;
   }
   fs.closeSync(fd);
+}
+
+/** Writes `buf` to a new file at `file` and fsyncs it; on failure the file is removed. */
+export function writeFileDurably(file: string, buf: Uint8Array): void {
+  writeNewFileDurably(file, (fd) => writeFully(fd, buf, 0));
 }

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Snapshot, SnapshotMeta } from '@app/raft';
 import { RaftStorageCorruptError } from './errors';
-import { fsyncDir, readFully, readU64, writeFully, writeU64 } from './fs-util';
+import { fsyncDir, readFully, readU64, writeFully, writeNewFileDurably, writeU64 } from './fs-util';
 
 const MAGIC = 0x314e5352; // "RSN1"
 const VERSION = 1;
@@ -39,34 +39,31 @@ export function writeSnapshotFile(dir: string, snap: Snapshot): string {
   const tmp = path.join(dir, name + SNAPSHOT_TMP_SUFFIX);
   const meta = Buffer.from(JSON.stringify({ index: snap.meta.index, term: snap.meta.term, membership: snap.meta.membership }));
   const data = snap.data;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    let pos = HEADER_BYTES;
-    writeFully(fd, meta, pos);
-    pos += meta.length;
-    let dataCrc = 0;
-    for (let off = 0; off < data.length; off += SNAPSHOT_CHUNK_BYTES) {
-      const len = Math.min(SNAPSHOT_CHUNK_BYTES, data.length - off);
-      dataCrc = crc32(data.subarray(off, off + len), dataCrc);
-      writeFully(fd, data, pos, off, len);
-      pos += len;
-    }
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.writeUInt32LE(MAGIC, 0);
-    header.writeUInt32LE(VERSION, 4);
-    header.writeUInt32LE(meta.length, 8);
-    header.writeUInt32LE(0, 12);
-    writeU64(header, data.length, 16);
-    header.writeUInt32LE(dataCrc, 24);
-    header.writeUInt32LE(crc32(meta, crc32(header.subarray(0, 28))), 28);
-    writeFully(fd, header, 0);
-    fs.fsyncSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
+  writeNewFileDurably(
+    tmp,
+    (fd) => {
+      let pos = HEADER_BYTES;
+      writeFully(fd, meta, pos);
+      pos += meta.length;
+      let dataCrc = 0;
+      for (let off = 0; off < data.length; off += SNAPSHOT_CHUNK_BYTES) {
+        const len = Math.min(SNAPSHOT_CHUNK_BYTES, data.length - off);
+        dataCrc = crc32(data.subarray(off, off + len), dataCrc);
+        writeFully(fd, data, pos, off, len);
+        pos += len;
+      }
+      const header = Buffer.alloc(HEADER_BYTES);
+      header.writeUInt32LE(MAGIC, 0);
+      header.writeUInt32LE(VERSION, 4);
+      header.writeUInt32LE(meta.length, 8);
+      header.writeUInt32LE(0, 12);
+      writeU64(header, data.length, 16);
+      header.writeUInt32LE(dataCrc, 24);
+      header.writeUInt32LE(crc32(meta, crc32(header.subarray(0, 28))), 28);
+      writeFully(fd, header, 0);
+    },
+    0o666,
+  );
   fs.renameSync(tmp, path.join(dir, name));
   fsyncDir(dir);
   return name;
