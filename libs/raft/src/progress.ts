@@ -24,7 +24,6 @@ export class Progress {
   snapshotIndex = 0;
   snapshotOffset = 0;
   snapshotSentAt = -Infinity;
-  snapshotChunkInFlight = false;
 
   constructor(
     next: number,
@@ -55,7 +54,6 @@ export class Progress {
     this.state = ProgressState.Snapshot;
     this.snapshotIndex = index;
     this.snapshotOffset = 0;
-    this.snapshotChunkInFlight = false;
     this.snapshotSentAt = -Infinity;
     this.resetInflight();
   }

@@ -742,7 +742,6 @@ export class RaftNode {
 
   private handleSnapshotResp(m: Message, pr: Progress): void {
     if (pr.state !== ProgressState.Snapshot || m.index !== pr.snapshotIndex) return;
-    pr.snapshotChunkInFlight = false;
     if (m.done) {
       // Installed (or already had it).
       pr.match = Math.max(pr.match, pr.snapshotIndex);
@@ -814,7 +813,6 @@ export class RaftNode {
     const data = snap.data.subarray(offset, offset + this.cfg.snapshotChunkBytes);
     const done = offset + data.length >= snap.data.length;
     this.send({ type: MessageType.Snapshot, to, term: this.term, snapshot: { meta: snap.meta, offset, data, total: snap.data.length, done } });
-    pr.snapshotChunkInFlight = true;
     pr.snapshotSentAt = this.ticks;
   }
 
