@@ -1,5 +1,5 @@
 import { NonDeterministicSqlError, UnreplicableSqlError } from './deterministic-sql';
-import { decodeTx, encodeTx, ReplicatedTx, ReplicatedTxDecodeError, txOf } from './replicated-tx';
+import { decodeTx, encodeTx, fixLeaderValues, LEADER, type ProposedTx, ReplicatedTx, ReplicatedTxDecodeError, txOf } from './replicated-tx';
 
 describe('replicated tx encoding', () => {
   const roundTrip = (tx: ReplicatedTx): ReplicatedTx => decodeTx(encodeTx(tx));
@@ -84,7 +84,7 @@ describe('replicated tx encoding', () => {
   });
 
   it('is compact', () => {
-    expect(encodeTx(txOf('INSERT INTO t(a) VALUES (?)', 42)).length).toBe(1 + 1 + 1 + 27 + 1 + 2);
+    expect(encodeTx(txOf('INSERT INTO t(a) VALUES (?)', 42)).length).toBe(1 + 1 + 1 + 27 + 1 + 1 + 2);
   });
 
   it('refuses values SQLite cannot hold exactly', () => {
@@ -110,6 +110,60 @@ describe('replicated tx encoding', () => {
     expect(() => decodeTx(new Uint8Array([9, 0]))).toThrow(/unknown format version 9/);
     expect(() => decodeTx(new Uint8Array([]))).toThrow(/truncated/);
     expect(() => decodeTx(new Uint8Array([1, 1, 0, 1, 42]))).toThrow(/unknown param tag 42/);
+    expect(() => decodeTx(new Uint8Array([2, 1, 0, 2, 0]))).toThrow(/unknown statement flags 2/);
     expect(() => decodeTx(new Uint8Array([1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(/varint/);
+  });
+
+  it('carries guard row counts', () => {
+    const tx: ReplicatedTx = { statements: [{ sql: 'UPDATE t SET a = ? WHERE a = ?', params: [2, 1], expect: 1 }, { sql: 'SELECT 1', params: [], expect: 0 }] };
+    expect(roundTrip(tx)).toEqual(tx);
+    expect(() => encodeTx({ statements: [{ sql: 'SELECT 1', params: [], expect: -1 }] })).toThrow(/not a row count/);
+  });
+
+  it('still decodes format version 1', () => {
+    // version 1, one statement "SELECT ?" with the integer 5
+    const v1 = new Uint8Array([1, 1, 8, ...Buffer.from('SELECT ?'), 1, 1, 5]);
+    expect(decodeTx(v1)).toEqual(txOf('SELECT ?', 5));
+  });
+
+  describe('leader values', () => {
+    const proposed: ProposedTx = {
+      statements: [
+        { sql: 'INSERT INTO t (a, b, c) VALUES (?, ?, ?)', params: [LEADER.now, 'x', LEADER.nowMs] },
+        { sql: 'INSERT INTO s (id, secret) VALUES (?, ?)', params: [LEADER.uuid, LEADER.randomHex(4)], expect: 1 },
+        { sql: 'DELETE FROM u', params: [] },
+      ],
+    };
+
+    it('travel to the leader only when allowed on both ends', () => {
+      expect(() => encodeTx(proposed)).toThrow(/leader value \(now\) that the leader has not fixed/);
+      const wire = encodeTx(proposed, { leaderValues: true });
+      expect(() => decodeTx(wire)).toThrow(/leader value the leader never fixed/);
+      expect(decodeTx(wire, { leaderValues: true })).toEqual(proposed);
+    });
+
+    it('are fixed by the leader: one clock reading per transaction, fresh random values', () => {
+      let calls = 0;
+      const source = {
+        now: () => (calls++, Date.UTC(2026, 0, 2, 3, 4, 5, 678)),
+        randomBytes: (n: number) => new Uint8Array(n).fill(0xab),
+      };
+      const fixed = fixLeaderValues(proposed, source);
+      expect(calls).toBe(1);
+      expect(fixed.statements[0].params).toEqual(['2026-01-02T03:04:05.678Z', 'x', Date.UTC(2026, 0, 2, 3, 4, 5, 678)]);
+      expect(fixed.statements[1].params).toEqual(['abababab-abab-4bab-abab-abababababab', 'abababab']);
+      expect(fixed.statements[1].expect).toBe(1);
+      expect(fixed.statements[2]).toBe(proposed.statements[2]);
+      expect(decodeTx(encodeTx(fixed))).toEqual(fixed);
+      const [a, b] = [fixLeaderValues(proposed), fixLeaderValues(proposed)].map((t) => t.statements[1].params[0]);
+      expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(a).not.toBe(b);
+    });
+
+    it('leaves a transaction without leader values as it is', () => {
+      const tx = txOf('SELECT ?', 1);
+      expect(fixLeaderValues(tx)).toBe(tx);
+      expect(() => LEADER.randomHex(0)).toThrow(RangeError);
+    });
   });
 });

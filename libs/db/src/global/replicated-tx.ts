@@ -2,39 +2,61 @@
  * The replication unit of the global database: one SQLite transaction, i.e. an ordered list of SQL
  * statements with positional parameters, carried in the `data` of one Raft log entry.
  *
- * Binary layout (all varints are unsigned LEB128, at most 2^53 - 1):
+ * Binary layout (varints are unsigned LEB128, at most 2^53 - 1; values as in binary-codec.ts):
  *
- *   u8 format version (1)
+ *   u8 format version (2)
  *   varint statement count
- *   per statement: varint sql byte length, sql (UTF-8); varint param count; params
- *   per param: u8 tag, then
- *     0 null
- *     1 non-negative safe integer: varint value
- *     2 negative safe integer: varint of its magnitude
- *     3 float64 (little-endian; also -0, NaN, ±Infinity and every non-integer number)
- *     4 bigint, as a little-endian two's-complement i64 (SQLite's integer range)
- *     5 text: varint byte length, UTF-8
- *     6 blob: varint byte length, bytes
+ *   per statement:
+ *     varint sql byte length, sql (UTF-8)
+ *     varint flags: bit 0 = an expected row count follows
+ *     [varint expected count]
+ *     varint param count; params (tagged values)
+ *
+ * Besides the SQL values of binary-codec.ts a parameter may be a leader value (tag 16, then u8
+ * kind, and for random-hex a varint byte count): a placeholder for the time or a random value that
+ * the leader fixes when it proposes the transaction, so that every replica applies the same
+ * concrete value. Leader values only travel between members on their way to the leader; an entry in
+ * the log never holds one (encodeTx refuses them unless `leaderValues` is set, and the state
+ * machine refuses entries that hold one).
+ *
+ * `expect` makes a statement a guard: when its row count (rows changed by a write, rows returned by
+ * a query) differs, the whole transaction fails and rolls back on every replica, the same way. A
+ * compare-and-set is an UPDATE ... WHERE <old value> with `expect: 1`.
  *
  * Every value decodes to exactly the value encoded, with two deliberate normalisations: a boolean
  * becomes the number 1 or 0 (SQLite has no boolean type and better-sqlite3 refuses to bind one),
  * and a blob decodes as a Buffer (a Uint8Array) holding a copy of the bytes. Values that SQLite could
  * not store exactly are refused when encoding, on the proposer, rather than failing on every
- * replica: bigints outside the i64 range and strings with unpaired UTF-16 surrogates (which UTF-8
- * cannot carry).
+ * replica: bigints outside the i64 range and strings with unpaired UTF-16 surrogates.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { BinaryDecodeError, BinaryReader, BinaryWriter, describeType, type SqlValue } from '../codec/binary-codec';
 import { assertReplicable } from './deterministic-sql';
 
-export type SqlParam = null | number | bigint | string | Uint8Array | boolean;
+export type SqlParam = SqlValue;
 
-export interface SqlStatement {
+/** A value the leader fixes when it proposes: the time, or random bytes. */
+export type LeaderValue =
+  | { readonly leader: 'now' } // ISO 8601 UTC text, millisecond precision
+  | { readonly leader: 'now-ms' } // integer milliseconds since the epoch
+  | { readonly leader: 'uuid' } // random UUID (version 4) text
+  | { readonly leader: 'random-hex'; readonly bytes: number }; // that many random bytes as lower-case hex
+
+export type TxParam = SqlParam | LeaderValue;
+
+export interface SqlStatement<P = SqlParam> {
   sql: string;
-  params: SqlParam[];
+  params: P[];
+  /** Rows the statement must change (a write) or return (a query); otherwise the transaction fails. */
+  expect?: number;
 }
 
-export interface ReplicatedTx {
-  statements: SqlStatement[];
+export interface ReplicatedTx<P = SqlParam> {
+  statements: SqlStatement<P>[];
 }
+
+/** A transaction as a client submits it: parameters may still be leader values. */
+export type ProposedTx = ReplicatedTx<TxParam>;
 
 /** The encoded entry is damaged or not a replicated transaction. */
 export class ReplicatedTxDecodeError extends Error {
@@ -50,256 +72,171 @@ export interface EncodeTxOptions {
    * Only for tests that need to build bad entries on purpose.
    */
   unchecked?: boolean;
+  /** Allow leader values (a transaction on its way to the leader); never for a log entry. */
+  leaderValues?: boolean;
 }
 
-const FORMAT_VERSION = 1;
-
-const enum Tag {
-  Null = 0,
-  UInt = 1,
-  NegInt = 2,
-  Float = 3,
-  BigInt = 4,
-  Text = 5,
-  Blob = 6,
+export interface DecodeTxOptions {
+  /** Accept leader values (the leader decoding a forwarded transaction). */
+  leaderValues?: boolean;
 }
 
-const I64_MIN = -(1n << 63n);
-const I64_MAX = (1n << 63n) - 1n;
-const TWO_7 = 128;
-// A lone high surrogate not followed by a low one, or a lone low surrogate not preceded by a high one.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Leader values for building statements: `LEADER.now`, `LEADER.randomHex(32)`. */
+export const LEADER = {
+  now: { leader: 'now' } as LeaderValue,
+  nowMs: { leader: 'now-ms' } as LeaderValue,
+  uuid: { leader: 'uuid' } as LeaderValue,
+  randomHex: (bytes: number): LeaderValue => {
+    if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > 1024) throw new RangeError(`leader value: random-hex needs 1..1024 bytes, not ${bytes}`);
+    return { leader: 'random-hex', bytes };
+  },
+} as const;
 
-class Writer {
-  private buf = Buffer.allocUnsafe(256);
-  length = 0;
+const FORMAT_V1 = 1;
+const FORMAT_V2 = 2;
+const FLAG_EXPECT = 1;
+const TAG_LEADER = 16;
+const LEADER_KINDS = ['now', 'now-ms', 'uuid', 'random-hex'] as const;
 
-  private reserve(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.length);
-    this.buf = next;
-  }
-
-  u8(v: number): void {
-    this.reserve(1);
-    this.buf[this.length++] = v;
-  }
-
-  varint(v: number): void {
-    this.reserve(8);
-    while (v >= TWO_7) {
-      this.buf[this.length++] = (v % TWO_7) | 0x80;
-      v = Math.floor(v / TWO_7);
-    }
-    this.buf[this.length++] = v;
-  }
-
-  float(v: number): void {
-    this.reserve(8);
-    this.buf.writeDoubleLE(v, this.length);
-    this.length += 8;
-  }
-
-  i64(v: bigint): void {
-    this.reserve(8);
-    this.buf.writeBigInt64LE(v, this.length);
-    this.length += 8;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.varint(b.length);
-    this.reserve(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
-  }
-
-  text(s: string, what: string): void {
-    if (LONE_SURROGATE.test(s)) throw new RangeError(`replicated tx: ${what} has an unpaired UTF-16 surrogate and cannot be stored as UTF-8`);
-    const n = Buffer.byteLength(s, 'utf8');
-    this.varint(n);
-    this.reserve(n);
-    this.buf.write(s, this.length, n, 'utf8');
-    this.length += n;
-  }
-
-  finish(): Uint8Array {
-    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.length).slice();
-  }
+export function isLeaderValue(p: unknown): p is LeaderValue {
+  return typeof p === 'object' && p !== null && !(p instanceof Uint8Array) && typeof (p as { leader?: unknown }).leader === 'string';
 }
 
-class Reader {
-  private pos = 0;
-  private readonly buf: Buffer;
-
-  constructor(data: Uint8Array) {
-    this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+function writeParam(w: BinaryWriter, p: TxParam, where: string, allowLeader: boolean): void {
+  if (!isLeaderValue(p)) {
+    w.value(p, where);
+    return;
   }
-
-  get done(): boolean {
-    return this.pos === this.buf.length;
+  const kind = LEADER_KINDS.indexOf(p.leader);
+  if (kind < 0) throw new TypeError(`${where} is an unknown leader value ${JSON.stringify(p.leader)}`);
+  if (!allowLeader) throw new TypeError(`${where} is a leader value (${p.leader}) that the leader has not fixed`);
+  w.u8(TAG_LEADER);
+  w.u8(kind);
+  if (p.leader === 'random-hex') {
+    LEADER.randomHex(p.bytes); // validates the byte count
+    w.varint(p.bytes);
   }
-
-  private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new ReplicatedTxDecodeError(`truncated at byte ${this.pos} (needs ${n} more of ${this.buf.length})`);
-  }
-
-  u8(): number {
-    this.need(1);
-    return this.buf[this.pos++];
-  }
-
-  varint(): number {
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; ; i++) {
-      const b = this.u8();
-      v += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) break;
-      scale *= TWO_7;
-      if (i >= 7) throw new ReplicatedTxDecodeError(`varint too long at byte ${this.pos}`);
-    }
-    if (!Number.isSafeInteger(v)) throw new ReplicatedTxDecodeError(`varint ${v} beyond 2^53 at byte ${this.pos}`);
-    return v;
-  }
-
-  float(): number {
-    this.need(8);
-    const v = this.buf.readDoubleLE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-
-  i64(): bigint {
-    this.need(8);
-    const v = this.buf.readBigInt64LE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-
-  bytes(): Buffer {
-    const n = this.varint();
-    this.need(n);
-    const out = Buffer.from(this.buf.subarray(this.pos, this.pos + n)); // a copy: never alias the log entry
-    this.pos += n;
-    return out;
-  }
-
-  text(): string {
-    const n = this.varint();
-    this.need(n);
-    const s = this.buf.toString('utf8', this.pos, this.pos + n);
-    this.pos += n;
-    return s;
-  }
-}
-
-function encodeParam(w: Writer, p: SqlParam, where: string): void {
-  if (p === null) {
-    w.u8(Tag.Null);
-  } else if (typeof p === 'boolean') {
-    w.u8(Tag.UInt);
-    w.varint(p ? 1 : 0);
-  } else if (typeof p === 'number') {
-    if (Number.isSafeInteger(p) && !Object.is(p, -0)) {
-      if (p >= 0) {
-        w.u8(Tag.UInt);
-        w.varint(p);
-      } else {
-        w.u8(Tag.NegInt);
-        w.varint(-p);
-      }
-    } else {
-      w.u8(Tag.Float);
-      w.float(p);
-    }
-  } else if (typeof p === 'bigint') {
-    if (p < I64_MIN || p > I64_MAX) throw new RangeError(`replicated tx: ${where} bigint ${p} is outside SQLite's 64-bit integer range`);
-    w.u8(Tag.BigInt);
-    w.i64(p);
-  } else if (typeof p === 'string') {
-    w.u8(Tag.Text);
-    w.text(p, where);
-  } else if (p instanceof Uint8Array) {
-    w.u8(Tag.Blob);
-    w.bytes(p);
-  } else {
-    throw new TypeError(`replicated tx: ${where} has unsupported type ${describe(p)}`);
-  }
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
 }
 
 /**
- * Encodes a transaction for a Raft entry. Unless `unchecked`, every statement must pass
- * assertReplicable (no non-deterministic functions, no transaction control): the proposer is the
- * place to refuse them, since once committed an entry is applied on every replica as it is.
+ * Encodes a transaction. Unless `unchecked`, every statement must pass assertReplicable (no
+ * non-deterministic functions, no transaction control): the proposer is the place to refuse them,
+ * since once committed an entry is applied on every replica as it is.
  */
-export function encodeTx(tx: ReplicatedTx, opts: EncodeTxOptions = {}): Uint8Array {
+export function encodeTx(tx: ProposedTx, opts: EncodeTxOptions = {}): Uint8Array {
   if (!tx || !Array.isArray(tx.statements)) throw new TypeError('replicated tx: statements must be an array');
-  const w = new Writer();
-  w.u8(FORMAT_VERSION);
+  const w = new BinaryWriter();
+  w.u8(FORMAT_V2);
   w.varint(tx.statements.length);
   tx.statements.forEach((st, i) => {
     if (typeof st?.sql !== 'string') throw new TypeError(`replicated tx: statement ${i} has no sql string`);
     if (!Array.isArray(st.params)) throw new TypeError(`replicated tx: statement ${i} params must be an array`);
+    if (st.expect !== undefined && !(Number.isSafeInteger(st.expect) && st.expect >= 0)) {
+      throw new TypeError(`replicated tx: statement ${i} expects ${String(st.expect)} rows, not a row count`);
+    }
     if (!opts.unchecked) assertReplicable(st.sql);
-    w.text(st.sql, `statement ${i} sql`);
+    w.text(st.sql, `replicated tx: statement ${i} sql`);
+    if (st.expect === undefined) {
+      w.varint(0);
+    } else {
+      w.varint(FLAG_EXPECT);
+      w.varint(st.expect);
+    }
     w.varint(st.params.length);
-    st.params.forEach((p, j) => encodeParam(w, p, `statement ${i} param ${j + 1}`));
+    st.params.forEach((p, j) => writeParam(w, p, `replicated tx: statement ${i} param ${j + 1}`, opts.leaderValues === true));
   });
   return w.finish();
 }
 
 /** Decodes an entry written by encodeTx; throws ReplicatedTxDecodeError on anything malformed. */
-export function decodeTx(data: Uint8Array): ReplicatedTx {
-  const r = new Reader(data);
+export function decodeTx(data: Uint8Array): ReplicatedTx;
+export function decodeTx(data: Uint8Array, opts: DecodeTxOptions): ProposedTx;
+export function decodeTx(data: Uint8Array, opts: DecodeTxOptions = {}): ProposedTx {
+  try {
+    return decode(new BinaryReader(data), opts.leaderValues === true);
+  } catch (err) {
+    if (err instanceof BinaryDecodeError) throw new ReplicatedTxDecodeError(err.message);
+    throw err;
+  }
+}
+
+function decode(r: BinaryReader, allowLeader: boolean): ProposedTx {
   const version = r.u8();
-  if (version !== FORMAT_VERSION) throw new ReplicatedTxDecodeError(`unknown format version ${version}`);
+  if (version !== FORMAT_V1 && version !== FORMAT_V2) throw new ReplicatedTxDecodeError(`unknown format version ${version}`);
   const count = r.varint();
-  const statements: SqlStatement[] = [];
+  const statements: SqlStatement<TxParam>[] = [];
   for (let i = 0; i < count; i++) {
     const sql = r.text();
+    let expect: number | undefined;
+    if (version === FORMAT_V2) {
+      const flags = r.varint();
+      if (flags & ~FLAG_EXPECT) throw new ReplicatedTxDecodeError(`unknown statement flags ${flags} in statement ${i}`);
+      if (flags & FLAG_EXPECT) expect = r.varint();
+    }
     const n = r.varint();
-    const params: SqlParam[] = [];
+    const params: TxParam[] = [];
     for (let j = 0; j < n; j++) {
       const tag = r.u8();
-      switch (tag) {
-        case Tag.Null:
-          params.push(null);
-          break;
-        case Tag.UInt:
-          params.push(r.varint());
-          break;
-        case Tag.NegInt:
-          params.push(-r.varint());
-          break;
-        case Tag.Float:
-          params.push(r.float());
-          break;
-        case Tag.BigInt:
-          params.push(r.i64());
-          break;
-        case Tag.Text:
-          params.push(r.text());
-          break;
-        case Tag.Blob:
-          params.push(r.bytes());
-          break;
-        default:
-          throw new ReplicatedTxDecodeError(`unknown param tag ${tag} in statement ${i}`);
+      if (tag === TAG_LEADER) {
+        if (!allowLeader) throw new ReplicatedTxDecodeError(`statement ${i} param ${j + 1} is a leader value the leader never fixed`);
+        const kind = LEADER_KINDS[r.u8()];
+        if (kind === undefined) throw new ReplicatedTxDecodeError(`unknown leader value kind in statement ${i}`);
+        params.push(kind === 'random-hex' ? LEADER.randomHex(r.varint()) : ({ leader: kind } as LeaderValue));
+        continue;
       }
+      if (tag > 6) throw new ReplicatedTxDecodeError(`unknown param tag ${tag} in statement ${i}`);
+      params.push(r.valueOf(tag, `statement ${i}`));
     }
-    statements.push({ sql, params });
+    statements.push(expect === undefined ? { sql, params } : { sql, params, expect });
   }
   if (!r.done) throw new ReplicatedTxDecodeError('trailing bytes after the last statement');
   return { statements };
+}
+
+/** Where the leader takes the time and random bytes from (injectable for tests). */
+export interface LeaderValueSource {
+  now(): number;
+  randomBytes(n: number): Uint8Array;
+}
+
+export const SYSTEM_LEADER_VALUES: LeaderValueSource = { now: () => Date.now(), randomBytes: (n) => randomBytes(n) };
+
+/**
+ * The leader's step before proposing: every leader value becomes a concrete parameter, the same
+ * clock reading for every `now` of the transaction.
+ */
+export function fixLeaderValues(tx: ProposedTx, source: LeaderValueSource = SYSTEM_LEADER_VALUES): ReplicatedTx {
+  let now: number | undefined;
+  const clock = (): number => (now ??= source.now());
+  let changed = false;
+  const statements = tx.statements.map((st) => {
+    if (!st.params.some(isLeaderValue)) return st as SqlStatement;
+    changed = true;
+    const params = st.params.map((p): SqlParam => {
+      if (!isLeaderValue(p)) return p;
+      switch (p.leader) {
+        case 'now':
+          return new Date(clock()).toISOString();
+        case 'now-ms':
+          return clock();
+        case 'uuid':
+          return source === SYSTEM_LEADER_VALUES ? randomUUID() : uuidOf(source.randomBytes(16));
+        case 'random-hex':
+          return Buffer.from(source.randomBytes(p.bytes)).toString('hex');
+      }
+      throw new TypeError(`unknown leader value ${describeType(p)}`);
+    });
+    return st.expect === undefined ? { sql: st.sql, params } : { sql: st.sql, params, expect: st.expect };
+  });
+  return changed ? { statements } : (tx as ReplicatedTx);
+}
+
+function uuidOf(b: Uint8Array): string {
+  const bytes = Buffer.from(b.subarray(0, 16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** A one-statement transaction. */
