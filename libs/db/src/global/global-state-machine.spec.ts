@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { type Entry } from '@app/raft';
-import { GlobalStateMachine, GlobalStateRestoreError } from './global-state-machine';
-import { type ReplicatedTx } from './replicated-tx';
+import { type Entry, EntryType } from '@app/raft';
+import { EXPECTATION_FAILED, GlobalStateMachine, GlobalStateRestoreError, ReadOnlyQueryError } from './global-state-machine';
+import { encodeTx, LEADER, type ReplicatedTx } from './replicated-tx';
 import { tableChecksums } from './sqlite-inspect';
 import { confChangeEntry, entriesOf, noopEntry, sqlEntry, tempDir, txEntry } from './test-util';
 
@@ -97,9 +97,9 @@ describe('GlobalStateMachine', () => {
     const sm = openSm('global.db');
     const res = sm.apply([noopEntry(1, 1), confChangeEntry(2, 1), noopEntry(3, 2)]);
     expect(res).toEqual([
-      { index: 1, ok: true, changes: 0, lastInsertRowid: 0 },
-      { index: 2, ok: true, changes: 0, lastInsertRowid: 0 },
-      { index: 3, ok: true, changes: 0, lastInsertRowid: 0 },
+      { index: 1, ok: true, changes: 0, lastInsertRowid: 0, statements: [] },
+      { index: 2, ok: true, changes: 0, lastInsertRowid: 0, statements: [] },
+      { index: 3, ok: true, changes: 0, lastInsertRowid: 0, statements: [] },
     ]);
     expect(sm.appliedState()).toEqual({ index: 3, term: 2 });
     expect(sm.query('SELECT idx, term FROM raft_applied')).toEqual([{ idx: 3, term: 2 }]);
@@ -119,8 +119,15 @@ describe('GlobalStateMachine', () => {
       sqlEntry(4, 2, 'UPDATE kv SET v = NULL WHERE k IN (?, ?)', 'a', 'c'),
       sqlEntry(5, 2, 'SELECT k FROM kv ORDER BY k'),
     ]);
-    expect(res[0]).toEqual({ index: 2, ok: true, changes: 2, lastInsertRowid: 2 });
-    expect(res[1]).toEqual({ index: 3, ok: true, changes: 1, lastInsertRowid: 3, rows: [{ id: 3, k: 'c' }] });
+    expect(res[0]).toEqual({ index: 2, ok: true, changes: 2, lastInsertRowid: 2, statements: [{ changes: 1 }, { changes: 1 }] });
+    expect(res[1]).toEqual({
+      index: 3,
+      ok: true,
+      changes: 1,
+      lastInsertRowid: 3,
+      rows: [{ id: 3, k: 'c' }],
+      statements: [{ changes: 1, columns: ['id', 'k'], rows: [[3, 'c']] }],
+    });
     expect(res[2]).toMatchObject({ index: 4, ok: true, changes: 2 });
     expect(res[3]).toMatchObject({ index: 5, ok: true, changes: 0, rows: [{ k: 'a' }, { k: 'b' }, { k: 'c' }] });
     expect(sm.appliedState()).toEqual({ index: 5, term: 2 });
@@ -201,7 +208,7 @@ describe('GlobalStateMachine', () => {
       expect(() => sm.apply([e])).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
       expect(sm.appliedIndex()).toBe(1);
       other.prepare('ROLLBACK').run();
-      expect(sm.apply([e])).toEqual([{ index: 2, ok: true, changes: 1, lastInsertRowid: 1 }]);
+      expect(sm.apply([e])).toEqual([{ index: 2, ok: true, changes: 1, lastInsertRowid: 1, statements: [{ changes: 1 }] }]);
     } finally {
       other.close();
     }
@@ -262,6 +269,53 @@ describe('GlobalStateMachine', () => {
     sm.apply(entries);
     expect((sm as unknown as { cache: Map<string, unknown> }).cache.size).toBe(4);
     expect(sm.query<{ n: number }>('SELECT count(*) AS n FROM kv')).toEqual([{ n: 20 }]);
+  });
+
+  it('fails the whole transaction when a guard statement affects another number of rows', () => {
+    const sm = openSm('global.db');
+    sm.apply([txEntry(1, 1, SCHEMA), sqlEntry(2, 1, "INSERT INTO kv (k, v) VALUES ('a', 1)")]);
+    const cas = (index: number, from: number, to: number): Entry =>
+      txEntry(index, 1, {
+        statements: [
+          { sql: "UPDATE kv SET v = ? WHERE k = 'a' AND v = ?", params: [to, from], expect: 1 },
+          { sql: 'INSERT INTO tags (name) VALUES (?)', params: [`set ${to}`] },
+        ],
+      });
+    const [won, lost] = sm.apply([cas(3, 1, 2), cas(4, 1, 3)]);
+    expect(won).toMatchObject({ ok: true, changes: 2 });
+    expect(lost).toEqual({ index: 4, ok: false, error: { code: EXPECTATION_FAILED, message: expect.stringMatching(/affected 0 rows.*expected 1/), statement: 0 } });
+    expect(sm.query("SELECT v FROM kv WHERE k = 'a'")).toEqual([{ v: 2 }]);
+    expect(sm.query('SELECT name FROM tags')).toEqual([{ name: 'set 2' }]);
+    // A query as a guard counts the rows it returns.
+    const guarded = sm.apply([
+      txEntry(5, 1, { statements: [{ sql: "SELECT 1 FROM kv WHERE k = 'zz'", params: [], expect: 0 }, { sql: "INSERT INTO kv (k) VALUES ('zz')", params: [] }] }),
+      txEntry(6, 1, { statements: [{ sql: "SELECT 1 FROM kv WHERE k = 'zz'", params: [], expect: 0 }, { sql: "INSERT INTO kv (k) VALUES ('zz2')", params: [] }] }),
+    ]);
+    expect(guarded.map((r) => r.ok)).toEqual([true, false]);
+    expect(sm.appliedIndex()).toBe(6);
+  });
+
+  it('refuses an entry that still holds a leader value, the same way everywhere', () => {
+    const sm = openSm('global.db');
+    sm.apply([txEntry(1, 1, SCHEMA)]);
+    const data = encodeTx({ statements: [{ sql: 'INSERT INTO kv (k, v) VALUES (?, ?)', params: ['t', LEADER.now] }] }, { leaderValues: true });
+    const [res] = sm.apply([{ index: 2, term: 1, type: EntryType.Normal, data }]);
+    expect(res).toMatchObject({ ok: false, error: { code: 'ReplicatedTxDecodeError', message: expect.stringMatching(/leader value/) } });
+    expect(sm.query('SELECT count(*) AS n FROM kv')).toEqual([{ n: 0 }]);
+  });
+
+  it('answers queries with column names and rows as arrays', () => {
+    const sm = openSm('global.db');
+    sm.apply([txEntry(1, 1, SCHEMA), sqlEntry(2, 1, "INSERT INTO kv (k, v) VALUES ('a', 1), ('b', x'00ff')")]);
+    const raw = sm.queryRaw('SELECT k, v, k AS again FROM kv ORDER BY k');
+    expect(raw.columns).toEqual(['k', 'v', 'again']);
+    expect(raw.rows).toEqual([
+      ['a', 1, 'a'],
+      ['b', Buffer.from([0, 255]), 'b'],
+    ]);
+    // The same cached statement still answers objects afterwards.
+    expect(sm.query('SELECT k, v, k AS again FROM kv ORDER BY k')[0]).toEqual({ k: 'a', v: 1, again: 'a' });
+    expect(() => sm.queryRaw("DELETE FROM kv WHERE k = 'a'")).toThrow(ReadOnlyQueryError);
   });
 
   it('serves only read-only queries', () => {

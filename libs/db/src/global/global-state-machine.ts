@@ -36,6 +36,15 @@ export interface ApplyError {
   statement?: number;
 }
 
+/** What one statement of an applied entry did. */
+export interface StatementResult {
+  /** Rows changed (a write; for ... RETURNING one per returned row); 0 for a query. */
+  changes: number;
+  /** Column names and rows, for a statement that returns rows (SELECT, ... RETURNING). */
+  columns?: string[];
+  rows?: unknown[][];
+}
+
 export type ApplyResult =
   | {
       index: number;
@@ -44,10 +53,18 @@ export type ApplyResult =
       changes: number;
       /** SQLite's last_insert_rowid() after the entry: meaningful only when the entry inserted a row. */
       lastInsertRowid: number | bigint;
-      /** Rows returned by the entry's last statement that returns rows (SELECT, ... RETURNING). */
+      /** Rows returned by the entry's last statement that returns rows (SELECT, ... RETURNING), as objects. */
       rows?: unknown[];
+      /** One result per statement, in order. */
+      statements: StatementResult[];
     }
   | { index: number; ok: false; error: ApplyError };
+
+/** Columns and rows of a query, rows as arrays in column order. */
+export interface RawRows {
+  columns: string[];
+  rows: unknown[][];
+}
 
 export interface GlobalStateMachineOptions {
   /** Prepared statements kept (least recently used dropped first). Default 256. */
@@ -85,7 +102,7 @@ function isDeterministicFailure(err: unknown): boolean {
   return typeof e?.name === 'string' && DETERMINISTIC_ERROR_NAMES.has(e.name);
 }
 
-const DETERMINISTIC_ERROR_NAMES = new Set(['RangeError', 'TypeError', 'ReplicatedTxDecodeError', 'StatementRefusedError']);
+const DETERMINISTIC_ERROR_NAMES = new Set(['RangeError', 'TypeError', 'ReplicatedTxDecodeError', 'StatementRefusedError', 'ExpectationFailedError']);
 
 class StatementRefusedError extends Error {
   constructor(message: string) {
@@ -93,6 +110,21 @@ class StatementRefusedError extends Error {
     this.name = 'StatementRefusedError';
   }
 }
+
+/** A guard statement's row count was not the one its transaction expected. */
+export class ExpectationFailedError extends Error {
+  readonly code = EXPECTATION_FAILED;
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`the statement affected ${actual} rows, the transaction expected ${expected}`);
+    this.name = 'ExpectationFailedError';
+  }
+}
+
+/** ApplyError.code of a transaction whose guard statement failed (SqlStatement.expect). */
+export const EXPECTATION_FAILED = 'EXPECTATION_FAILED';
 
 class StatementFailure extends Error {
   constructor(
@@ -132,7 +164,7 @@ export class GlobalStateMachine {
   private readonly safeIntegers: boolean;
   private applied: AppliedState = { index: 0, term: 0 };
   private setApplied!: Database.Statement;
-  private runEntry!: (entry: Entry, statements: SqlStatement[]) => { changes: number; rows?: unknown[] };
+  private runEntry!: (entry: Entry, statements: SqlStatement[]) => { changes: number; results: StatementResult[]; last?: RawRows };
   private advanceOnly!: (entry: Entry) => void;
   private lastRowid!: Database.Statement;
 
@@ -176,25 +208,35 @@ export class GlobalStateMachine {
       this.lastRowid = db.prepare('SELECT last_insert_rowid()').pluck();
       this.runEntry = db.transaction((entry: Entry, statements: SqlStatement[]) => {
         let changes = 0;
-        let rows: unknown[] | undefined;
+        let last: RawRows | undefined;
+        const results: StatementResult[] = [];
         statements.forEach((st, i) => {
           try {
             const p = this.prepare(st.sql);
             if (p.refused) throw new StatementRefusedError(`${p.refused} is not allowed in a replicated write`);
             const params = bindable(st.params);
+            let result: StatementResult;
+            let count: number;
             if (p.reader) {
-              rows = p.stmt.all(params);
-              if (!p.readonly) changes += rows.length; // ... RETURNING: one row per changed row
+              const rows = p.stmt.raw(true).all(params) as unknown[][];
+              last = { columns: p.stmt.columns().map((c) => c.name), rows };
+              // ... RETURNING: one row per changed row.
+              result = { changes: p.readonly ? 0 : rows.length, columns: last.columns, rows };
+              count = rows.length;
             } else {
-              changes += p.stmt.run(params).changes;
+              result = { changes: p.stmt.run(params).changes };
+              count = result.changes;
             }
+            if (st.expect !== undefined && count !== st.expect) throw new ExpectationFailedError(st.expect, count);
+            changes += result.changes;
+            results.push(result);
           } catch (err) {
             throw new StatementFailure(i, err);
           }
           if (!db.inTransaction) throw new Error(`global db: statement ${i} of entry ${entry.index} ended the apply transaction`);
         });
         this.setApplied.run(entry.index, entry.term);
-        return { changes, rows };
+        return { changes, results, last };
       });
       this.advanceOnly = db.transaction((entry: Entry) => {
         this.setApplied.run(entry.index, entry.term);
@@ -257,15 +299,22 @@ export class GlobalStateMachine {
       // A new leader's no-op or a membership change: nothing for the database.
       this.advanceOnly(entry);
       this.applied = { index: entry.index, term: entry.term };
-      return { index: entry.index, ok: true, changes: 0, lastInsertRowid: 0 };
+      return { index: entry.index, ok: true, changes: 0, lastInsertRowid: 0, statements: [] };
     }
     let failure: ApplyError;
     try {
       const { statements } = decodeTx(entry.data);
-      const { changes, rows } = this.runEntry(entry, statements);
+      const { changes, results, last } = this.runEntry(entry, statements);
       this.applied = { index: entry.index, term: entry.term };
       const lastInsertRowid = this.lastRowid.safeIntegers(this.safeIntegers).get() as number | bigint;
-      return { index: entry.index, ok: true, changes, lastInsertRowid, ...(rows !== undefined ? { rows } : {}) };
+      return {
+        index: entry.index,
+        ok: true,
+        changes,
+        lastInsertRowid,
+        statements: results,
+        ...(last !== undefined ? { rows: rowObjects(last) } : {}),
+      };
     } catch (err) {
       const cause = err instanceof StatementFailure ? err.inner : err;
       if (!isDeterministicFailure(cause)) throw cause; // not this entry's fault: do not advance
@@ -279,9 +328,25 @@ export class GlobalStateMachine {
 
   /** Runs a read-only statement and returns all its rows. Writes must go through Raft. */
   query<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): T[] {
+    return this.readStatement(sql).raw(false).all(bindable(params)) as T[];
+  }
+
+  /** query(), with the column names and each row as an array in column order. */
+  queryRaw(sql: string, params: readonly SqlParam[] = []): RawRows {
+    const stmt = this.readStatement(sql);
+    const rows = stmt.raw(true).all(bindable(params)) as unknown[][];
+    return { columns: stmt.columns().map((c) => c.name), rows };
+  }
+
+  /** Throws ReadOnlyQueryError (or SQLite's error) unless `sql` is one read-only statement that returns rows. */
+  checkQuery(sql: string): void {
+    this.readStatement(sql);
+  }
+
+  private readStatement(sql: string): Database.Statement {
     const p = this.prepare(sql);
-    if (p.refused || !p.readonly || !p.reader) throw new TypeError(`global db: query() runs only read-only statements that return rows: ${sql}`);
-    return p.stmt.all(bindable(params)) as T[];
+    if (p.refused || !p.readonly || !p.reader) throw new ReadOnlyQueryError(sql);
+    return p.stmt;
   }
 
   /** CREATE statements of the schema (like sqlite3's `.schema`). */
@@ -344,6 +409,23 @@ export class GlobalStateMachine {
       this.db.close();
     }
     this.db = undefined as unknown as Database.Database;
+  }
+}
+
+/** Rows as objects keyed by column name (a later duplicate column name wins, as better-sqlite3 does). */
+export function rowObjects(raw: RawRows): Record<string, unknown>[] {
+  return raw.rows.map((row) => {
+    const o: Record<string, unknown> = {};
+    raw.columns.forEach((c, i) => (o[c] = row[i]));
+    return o;
+  });
+}
+
+/** query() was given a statement that writes or returns no rows. */
+export class ReadOnlyQueryError extends TypeError {
+  constructor(readonly sql: string) {
+    super(`global db: a query must be one read-only statement that returns rows: ${sql}`);
+    this.name = 'ReadOnlyQueryError';
   }
 }
 
