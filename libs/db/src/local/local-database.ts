@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { Role } from '@app/raft';
+import { dumpSql, schemaSql } from '../global/sqlite-inspect';
 import { LOCAL_SCHEMA_UPDATES, LOCAL_SCHEMA_VERSION } from './local-schema';
 
 /** A member's Raft role as stored in raft_nodes.role (dqlite's numbering). */
@@ -27,6 +28,12 @@ export interface RaftNodeInfo {
 export interface AppliedPatch {
   name: string;
   appliedAt: string;
+}
+
+export interface LocalSqlResult {
+  changes: number;
+  columns?: string[];
+  rows?: unknown[][];
 }
 
 export interface LocalDatabaseOptions {
@@ -176,6 +183,34 @@ export class LocalDatabase {
 
   appliedPatches(): AppliedPatch[] {
     return this.db.prepare('SELECT name, applied_at AS appliedAt FROM patches ORDER BY id').all() as AppliedPatch[];
+  }
+
+  /**
+   * Runs administrator SQL (`cubed sql local`): the statements in one transaction, rolled back as a
+   * whole if one fails. A statement that returns rows gives its columns and rows, others the number
+   * of rows they changed.
+   */
+  executeSql(statements: readonly string[]): LocalSqlResult[] {
+    return this.db.transaction(() =>
+      statements.map((sql): LocalSqlResult => {
+        const stmt = this.db.prepare(sql);
+        if (stmt.reader) {
+          const rows = stmt.raw(true).all() as unknown[][];
+          return { columns: stmt.columns().map((c) => c.name), rows, changes: 0 };
+        }
+        return { changes: stmt.run().changes };
+      }),
+    )();
+  }
+
+  /** CREATE statements of the schema (like sqlite3's `.schema`). */
+  schemaSql(): string {
+    return schemaSql(this.db);
+  }
+
+  /** The whole database as SQL (like sqlite3's `.dump`). */
+  dumpSql(): string {
+    return dumpSql(this.db);
   }
 
   /** The connection, for tests and tools. */
