@@ -103,4 +103,15 @@ describe('LocalDatabase', () => {
     db.close();
     expect(() => LocalDatabase.open(file)).toThrow(/newer than this program's/);
   });
+
+  it('runs administrator SQL in one transaction and shows its schema and dump', () => {
+    const db = openDb();
+    const res = db.executeSql(["INSERT INTO config (key, value) VALUES ('a', '1')", "UPDATE config SET value = '2' WHERE key = 'a'", 'SELECT key, value FROM config']);
+    expect(res).toEqual([{ changes: 1 }, { changes: 1 }, { changes: 0, columns: ['key', 'value'], rows: [['a', '2']] }]);
+    // A failing statement rolls the whole batch back.
+    expect(() => db.executeSql(["INSERT INTO config (key, value) VALUES ('b', '1')", 'INSERT INTO nope VALUES (1)'])).toThrow(/no such table: nope/);
+    expect(db.getConfig('b')).toBeUndefined();
+    expect(db.schemaSql()).toMatch(/CREATE TABLE raft_nodes/);
+    expect(db.dumpSql()).toMatch(/INSERT INTO "config"\(.*'a','2'\);/);
+  });
 });
