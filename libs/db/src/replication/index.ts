@@ -1,0 +1,12 @@
+export * from './db-errors';
+export { GlobalDatabase } from './global-database';
+export type { DatabaseStatus, MemberStatus, ExecOptions, QueryOptions, GlobalDatabaseOptions } from './global-database';
+export type { ExecResult, ReadConsistency, LeaderLink } from './leader-link';
+export { ForwardLostError, ForwardUnavailableError } from './leader-link';
+export { PeerDirectory } from './peer-directory';
+export { RaftDriver, ProposalDroppedError, ReadBarrierError } from './raft-driver';
+export type { RaftDriverOptions } from './raft-driver';
+export type { RaftTransport } from './raft-transport';
+export { SoloTransport } from './raft-transport';
+export { SYSTEM_CLOCK } from './clock';
+export type { Clock, ClockTimer } from './clock';

@@ -1,0 +1,465 @@
+/**
+ * RaftDriver: runs one member's RaftNode against the real world. It ticks the node on a timer,
+ * feeds it the messages the transport receives, and handles every Ready in the order the core
+ * requires: persist (log store, fsync) → send → restore/apply to the global state machine → serve
+ * reads. Callers get promises: a proposal resolves with its entry's apply result, a read barrier
+ * resolves once the local replica is at least as new as a linearizable read point.
+ *
+ * Everything that touches the node runs on the event loop; Ready handling is coalesced with
+ * setImmediate, so the proposals and messages that arrive in one turn share one log append, one
+ * fsync and one replication round (group commit).
+ */
+import {
+  type ConfChange,
+  DEFAULT_RAFT_CONFIG,
+  type Entry,
+  EntryType,
+  type Membership,
+  type Message,
+  type NodeId,
+  type PersistedState,
+  RaftError,
+  RaftErrorCode,
+  RaftNode,
+  type RaftConfig,
+  type Ready,
+  Role,
+  StateRole,
+  type Status,
+  decodeConfChange,
+} from '@app/raft';
+import type { ApplyResult, GlobalStateMachine } from '../global/global-state-machine';
+import type { RaftLogStore } from '../raft-storage/raft-log-store';
+import { type Clock, type ClockTimer, SYSTEM_CLOCK } from './clock';
+import { DbClosedError, DbTimeoutError } from './db-errors';
+import type { RaftTransport } from './raft-transport';
+
+export interface RaftDriverOptions {
+  id: NodeId;
+  store: RaftLogStore;
+  stateMachine: GlobalStateMachine;
+  transport: RaftTransport;
+  clock?: Clock;
+  /** Milliseconds per Raft tick (default 50: elections after 0.5–1 s without a leader). */
+  tickMs?: number;
+  /** Overrides of the Raft core's settings. */
+  raft?: Partial<Omit<RaftConfig, 'id'>>;
+  /** Take a snapshot (and compact the log) after this many applied entries (default 8192; 0 = never). */
+  snapshotEvery?: number;
+  /** Told of a failure that stops the driver (a disk error while persisting or applying). */
+  onFatal?: (err: Error) => void;
+  /** Told of every applied batch (after the state machine changed). */
+  onApplied?: (entries: readonly Entry[], results: readonly ApplyResult[]) => void;
+}
+
+/** The proposal's entry was replaced by another leader's entry: it was not applied and can be retried. */
+export class ProposalDroppedError extends Error {
+  constructor(index: number) {
+    super(`the proposal at index ${index} was overwritten by a new leader and not applied`);
+    this.name = 'ProposalDroppedError';
+  }
+}
+
+/** A read point could not be obtained (leadership changed, the leader is unknown); retry. */
+export class ReadBarrierError extends Error {
+  constructor(
+    readonly reason: RaftErrorCode,
+    readonly leaderId: NodeId | 0,
+  ) {
+    super(`no read point: ${reason}`);
+    this.name = 'ReadBarrierError';
+  }
+}
+
+interface ProposalWaiter {
+  term: number;
+  resolve: (r: ApplyResult) => void;
+  reject: (e: Error) => void;
+  timer: ClockTimer;
+}
+
+interface ReadWaiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+  timer: ClockTimer;
+  /** Set once the read point is known. */
+  index?: number;
+}
+
+export class RaftDriver {
+  readonly id: NodeId;
+  private node!: RaftNode;
+  private readonly store: RaftLogStore;
+  private readonly sm: GlobalStateMachine;
+  private readonly transport: RaftTransport;
+  private readonly clock: Clock;
+  private readonly tickMs: number;
+  private readonly snapshotEvery: number;
+  private ticker?: ClockTimer;
+  private scheduled = false;
+  private stopped = false;
+  private fatal?: Error;
+  private lastSnapshotIndex = 0;
+  private readSeq = 0;
+  private readonly proposals = new Map<number, ProposalWaiter>();
+  private readonly reads = new Map<string, ReadWaiter>();
+  /** Reads whose point is known, waiting for the replica to apply up to it. */
+  private readonly readsAwaitingApply = new Set<string>();
+  private readonly statusListeners = new Set<(st: Status) => void>();
+  private lastStatusKey = '';
+
+  constructor(private readonly opts: RaftDriverOptions) {
+    this.id = opts.id;
+    this.store = opts.store;
+    this.sm = opts.stateMachine;
+    this.transport = opts.transport;
+    this.clock = opts.clock ?? SYSTEM_CLOCK;
+    this.tickMs = opts.tickMs ?? 50;
+    this.snapshotEvery = opts.snapshotEvery ?? 8192;
+  }
+
+  /**
+   * Writes the initial state of a founding member into an empty store: the first log entry holds
+   * the founding membership. A store that already holds state is left alone (false).
+   */
+  static bootstrap(store: RaftLogStore, membership: Membership): boolean {
+    if (store.lastIndex > 0 || store.logBase.index > 0) return false;
+    const st = RaftNode.bootstrapState(membership);
+    store.save({ hardState: st.hardState, entries: st.entries });
+    return true;
+  }
+
+  /** Loads the stored state, brings the state machine up to the stored snapshot, and starts ticking. */
+  start(): void {
+    const persisted: PersistedState = this.store.load();
+    const snap = persisted.snapshot;
+    if (snap && this.sm.appliedIndex() < snap.meta.index) {
+      this.sm.restore(snap.data, { index: snap.meta.index, term: snap.meta.term });
+    }
+    const lastIndex = persisted.logBase.index + persisted.entries.length;
+    const applied = this.sm.appliedIndex();
+    if (applied > Math.max(lastIndex, snap?.meta.index ?? 0)) {
+      throw new Error(
+        `global database ${this.sm.file} has applied entry ${applied} but the Raft log in ${this.store.dir} ends at ${lastIndex}: the log does not belong to this database`,
+      );
+    }
+    persisted.applied = applied;
+    this.lastSnapshotIndex = snap?.meta.index ?? 0;
+    const base = { ...DEFAULT_RAFT_CONFIG, random: Math.random, ...this.opts.raft };
+    this.node = new RaftNode({ ...base, id: this.id }, persisted);
+    this.transport.setReceiver((m) => this.receive(m));
+    this.ticker = this.clock.setInterval(() => this.tick(), this.tickMs);
+    this.schedule();
+  }
+
+  /** Stops ticking and fails every waiting caller. The store and state machine stay open. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.ticker?.cancel();
+    this.failAll(new DbClosedError());
+  }
+
+  get failure(): Error | undefined {
+    return this.fatal;
+  }
+
+  get running(): boolean {
+    return !this.stopped;
+  }
+
+  status(): Status {
+    return this.node.status();
+  }
+
+  isLeader(): boolean {
+    return !this.stopped && this.node.status().role === StateRole.Leader;
+  }
+
+  /** The current membership (from the log, including entries not yet committed). */
+  membership(): Membership {
+    return this.node.status().membership;
+  }
+
+  /** Called whenever the role, term, leader or membership changes. */
+  onStatusChange(listener: (st: Status) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Milliseconds per tick (for callers that wait for elections). */
+  get tickInterval(): number {
+    return this.tickMs;
+  }
+
+  /** The election timeout in milliseconds (its lower bound). */
+  get electionTimeoutMs(): number {
+    return (this.opts.raft?.electionTicks ?? DEFAULT_RAFT_CONFIG.electionTicks) * this.tickMs;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /**
+   * Proposes one entry on the leader and resolves with its apply result. Throws RaftError
+   * (not leader, transfer in progress) at once; rejects with ProposalDroppedError when a new
+   * leader overwrote the entry, and with DbTimeoutError (outcome unknown) after `timeoutMs`.
+   */
+  propose(data: Uint8Array, timeoutMs: number): Promise<ApplyResult> {
+    this.checkRunning();
+    if (this.node.status().role !== StateRole.Leader) {
+      const leader = this.node.status().leaderId;
+      throw new RaftError(RaftErrorCode.NotLeader, `not leader, leader is ${leader || 'unknown'}`, leader);
+    }
+    const p = this.node.propose(data);
+    if (!('index' in p)) throw new RaftError(RaftErrorCode.NotLeader, 'not leader', p.forwardedTo);
+    return this.awaitEntry(p.index, p.term, timeoutMs, 'the write');
+  }
+
+  /** Proposes a membership change on the leader; resolves once it is applied. */
+  async changeMembership(cc: ConfChange, timeoutMs: number): Promise<void> {
+    this.checkRunning();
+    const p = this.node.proposeConfChange(cc);
+    await this.awaitEntry(p.index, p.term, timeoutMs, 'the membership change');
+  }
+
+  /** Hands leadership to `to`; resolves once `to` leads (or rejects after `timeoutMs`). */
+  transferLeadership(to: NodeId, timeoutMs: number): Promise<void> {
+    this.checkRunning();
+    this.node.transferLeadership(to);
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error): void => {
+        off();
+        timer.cancel();
+        if (err) reject(err);
+        else resolve();
+      };
+      const off = this.onStatusChange((st) => {
+        if (st.leaderId === to) done();
+      });
+      const timer = this.clock.setTimeout(
+        () => done(new DbTimeoutError(`leadership did not move to member ${to} within ${timeoutMs} ms`, false)),
+        timeoutMs,
+      );
+      if (this.node.status().leaderId === to) done();
+    });
+  }
+
+  /**
+   * Resolves once this member's replica reflects every write committed before the call: the
+   * ReadIndex protocol (a heartbeat round on the leader; a followers asks the leader).
+   * Rejects with ReadBarrierError when no read point can be had right now, or DbTimeoutError.
+   */
+  readBarrier(timeoutMs: number): Promise<void> {
+    this.checkRunning();
+    const ctx = `${this.id}:${++this.readSeq}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.reads.delete(ctx);
+        this.readsAwaitingApply.delete(ctx);
+        reject(new DbTimeoutError(`no linearizable read point within ${timeoutMs} ms`, false));
+      }, timeoutMs);
+      this.reads.set(ctx, { resolve, reject, timer });
+      try {
+        this.node.readIndex(ctx);
+      } catch (err) {
+        this.reads.delete(ctx);
+        timer.cancel();
+        const e = err as RaftError;
+        reject(e instanceof RaftError ? new ReadBarrierError(e.code, e.leaderId) : e);
+        return;
+      }
+      this.schedule();
+    });
+  }
+
+  /** Messages for this member, from the transport. */
+  receive(m: Message): void {
+    if (this.stopped) return;
+    this.node.step(m);
+    this.schedule();
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.node.tick();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(this.processReady);
+  }
+
+  private readonly processReady = (): void => {
+    this.scheduled = false;
+    if (this.stopped) return;
+    try {
+      let rounds = 0;
+      while (this.node.hasReady()) {
+        this.handle(this.node.ready());
+        if (++rounds >= 64) {
+          this.schedule(); // let I/O in; continue on the next turn
+          break;
+        }
+      }
+      this.maybeSnapshot();
+    } catch (err) {
+      this.die(err as Error);
+      return;
+    }
+    this.notifyStatus();
+  };
+
+  private handle(rd: Ready): void {
+    // 1. Persist durably before anything leaves this member.
+    if (rd.snapshot || rd.entries.length > 0 || rd.hardState || rd.compact) {
+      this.store.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, compact: rd.compact });
+    }
+    // 2. Send.
+    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    // 3. Apply.
+    if (rd.snapshot) {
+      const meta = rd.snapshot.meta;
+      this.sm.restore(rd.snapshot.data, { index: meta.index, term: meta.term });
+      this.lastSnapshotIndex = meta.index;
+      for (const [index, w] of this.proposals) {
+        if (index > meta.index) continue;
+        this.proposals.delete(index);
+        w.timer.cancel();
+        w.reject(new DbTimeoutError(`the outcome of the write at index ${index} is unknown: this member installed a snapshot past it`, true));
+      }
+    }
+    if (rd.committedEntries.length > 0) {
+      const results = this.sm.apply(rd.committedEntries);
+      this.settleProposals(rd.committedEntries, results);
+      this.opts.onApplied?.(rd.committedEntries, results);
+    }
+    // 4. Reads.
+    for (const rs of rd.readStates) {
+      const w = this.reads.get(rs.context);
+      if (!w || w.index !== undefined) continue;
+      w.index = rs.index;
+      this.readsAwaitingApply.add(rs.context);
+    }
+    for (const f of rd.readFailures) {
+      const w = this.reads.get(f.context);
+      if (!w) continue;
+      this.reads.delete(f.context);
+      this.readsAwaitingApply.delete(f.context);
+      w.timer.cancel();
+      w.reject(new ReadBarrierError(f.reason, f.leaderId));
+    }
+    if (this.readsAwaitingApply.size > 0) this.serveReads();
+  }
+
+  private settleProposals(entries: readonly Entry[], results: readonly ApplyResult[]): void {
+    if (this.proposals.size === 0) return;
+    const byIndex = new Map(results.map((r) => [r.index, r]));
+    for (const e of entries) {
+      const w = this.proposals.get(e.index);
+      if (!w) continue;
+      this.proposals.delete(e.index);
+      w.timer.cancel();
+      const r = byIndex.get(e.index);
+      if (e.term !== w.term) w.reject(new ProposalDroppedError(e.index));
+      else if (r) w.resolve(r);
+      else w.reject(new Error(`entry ${e.index} was committed but not applied`));
+    }
+  }
+
+  private serveReads(): void {
+    const applied = this.sm.appliedIndex();
+    for (const ctx of [...this.readsAwaitingApply]) {
+      const w = this.reads.get(ctx);
+      if (!w) {
+        this.readsAwaitingApply.delete(ctx);
+        continue;
+      }
+      if (w.index! > applied) continue;
+      this.readsAwaitingApply.delete(ctx);
+      this.reads.delete(ctx);
+      w.timer.cancel();
+      w.resolve();
+    }
+  }
+
+  private maybeSnapshot(): void {
+    if (this.snapshotEvery <= 0) return;
+    const applied = this.sm.appliedIndex();
+    if (applied - this.lastSnapshotIndex < this.snapshotEvery) return;
+    const data = this.sm.snapshot();
+    this.node.compact(applied, data);
+    const meta = this.node.snapshotMeta();
+    if (!meta || meta.index !== applied) throw new Error(`raft: snapshot at ${applied} was not taken`);
+    this.store.saveSnapshot({ meta, data });
+    this.lastSnapshotIndex = applied;
+    this.schedule(); // the compaction comes out in the next Ready
+  }
+
+  private awaitEntry(index: number, term: number, timeoutMs: number, what: string): Promise<ApplyResult> {
+    this.schedule();
+    return new Promise<ApplyResult>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        if (this.proposals.get(index)?.timer !== timer) return;
+        this.proposals.delete(index);
+        reject(new DbTimeoutError(`${what} (index ${index}) was not committed within ${timeoutMs} ms; it may still be applied`, true));
+      }, timeoutMs);
+      const previous = this.proposals.get(index);
+      if (previous) {
+        // The same index again: a new leader term reused it, so the older proposal lost its entry.
+        previous.timer.cancel();
+        previous.reject(new ProposalDroppedError(index));
+      }
+      this.proposals.set(index, { term, resolve, reject, timer });
+    });
+  }
+
+  private notifyStatus(): void {
+    if (this.statusListeners.size === 0) return;
+    const st = this.node.status();
+    const key = `${st.role}/${st.term}/${st.leaderId}/${st.membership.map((m) => `${m.id}:${m.role}`).join(',')}`;
+    if (key === this.lastStatusKey) return;
+    this.lastStatusKey = key;
+    for (const l of [...this.statusListeners]) l(st);
+  }
+
+  private die(err: Error): void {
+    this.fatal = err;
+    this.stop();
+    this.failAll(new DbClosedError(`the cluster database stopped: ${err.message}`));
+    this.opts.onFatal?.(err);
+  }
+
+  private failAll(err: Error): void {
+    for (const [index, w] of this.proposals) {
+      this.proposals.delete(index);
+      w.timer.cancel();
+      w.reject(err);
+    }
+    for (const [ctx, w] of this.reads) {
+      this.reads.delete(ctx);
+      w.timer.cancel();
+      w.reject(err);
+    }
+    this.readsAwaitingApply.clear();
+  }
+
+  private checkRunning(): void {
+    if (this.fatal) throw new DbClosedError(`the cluster database stopped: ${this.fatal.message}`);
+    if (this.stopped) throw new DbClosedError();
+  }
+}
+
+/** Whether a membership change entry touched `id` (for callers that follow membership). */
+export function confChangeOf(e: Entry): ConfChange | undefined {
+  return e.type === EntryType.ConfChange ? decodeConfChange(e.data) : undefined;
+}
+
+/** The role a member holds in a membership (undefined when absent). */
+export function roleIn(membership: Membership, id: NodeId): Role | undefined {
+  return membership.find((m) => m.id === id)?.role;
+}

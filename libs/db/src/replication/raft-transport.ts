@@ -1,0 +1,33 @@
+import type { Message, NodeId } from '@app/raft';
+
+/**
+ * How a member's Raft node talks to the others. Delivery is best effort: a message to a member
+ * that cannot be reached is dropped (Raft retransmits what matters).
+ */
+export interface RaftTransport {
+  send(messages: readonly Message[]): void;
+  /** Where received messages for this member go. */
+  setReceiver(receive: (m: Message) => void): void;
+  /** Whether `id` was reachable recently (a live connection or a message from it). */
+  isReachable(id: NodeId): boolean;
+  close(): Promise<void>;
+}
+
+/** The transport of a member alone in its cluster: there is nobody to send to. */
+export class SoloTransport implements RaftTransport {
+  send(messages: readonly Message[]): void {
+    if (messages.length > 0) throw new Error(`raft transport: a solo member has no peer to send to (message for ${messages[0].to})`);
+  }
+
+  setReceiver(): void {
+    // Nothing is ever received.
+  }
+
+  isReachable(): boolean {
+    return false;
+  }
+
+  async close(): Promise<void> {
+    // Nothing to close.
+  }
+}

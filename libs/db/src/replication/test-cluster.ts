@@ -1,0 +1,190 @@
+/**
+ * An in-process cluster for the replication specs: real log stores and SQLite databases in a temp
+ * directory, real RaftDrivers on the real clock, and an in-memory network between them that can
+ * be cut (partitions) and members that can be stopped and restarted.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type Message, type NodeId, Role } from '@app/raft';
+import { GlobalStateMachine, type RawRows } from '../global/global-state-machine';
+import type { SqlParam } from '../global/replicated-tx';
+import { RaftLogStore } from '../raft-storage/raft-log-store';
+import { GlobalDatabase, type GlobalDatabaseOptions } from './global-database';
+import { type ExecResult, ForwardUnavailableError, type LeaderLink, type ReadConsistency } from './leader-link';
+import { PeerDirectory } from './peer-directory';
+import { RaftDriver, type RaftDriverOptions } from './raft-driver';
+import type { RaftTransport } from './raft-transport';
+
+export class MemoryNetwork {
+  private readonly receivers = new Map<NodeId, (m: Message) => void>();
+  /** Pairs that cannot talk, as "a-b" with a < b. */
+  private readonly cut = new Set<string>();
+  readonly down = new Set<NodeId>();
+
+  private key(a: NodeId, b: NodeId): string {
+    return a < b ? `${a}-${b}` : `${b}-${a}`;
+  }
+
+  connected(a: NodeId, b: NodeId): boolean {
+    return a === b || (!this.cut.has(this.key(a, b)) && !this.down.has(a) && !this.down.has(b) && this.receivers.has(b));
+  }
+
+  /** Cuts every link between the two groups. */
+  partition(a: NodeId[], b: NodeId[]): void {
+    for (const x of a) for (const y of b) this.cut.add(this.key(x, y));
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  transport(id: NodeId): RaftTransport {
+    return {
+      send: (messages) => {
+        for (const m of messages) {
+          if (!this.connected(id, m.to)) continue;
+          const receive = this.receivers.get(m.to)!;
+          setImmediate(() => {
+            if (this.connected(id, m.to)) receive(m);
+          });
+        }
+      },
+      setReceiver: (receive) => {
+        this.receivers.set(id, receive);
+      },
+      isReachable: (peer) => this.connected(id, peer),
+      close: async () => {
+        this.receivers.delete(id);
+      },
+    };
+  }
+}
+
+/** Forwarding between in-process members: errors cross as they are. */
+class MemoryLink implements LeaderLink {
+  constructor(
+    private readonly from: NodeId,
+    private readonly cluster: TestCluster,
+  ) {}
+
+  private target(id: NodeId): GlobalDatabase {
+    const m = this.cluster.members.get(id);
+    if (!m?.db || !this.cluster.net.connected(this.from, id)) throw new ForwardUnavailableError(id, `member ${id} cannot be reached`);
+    return m.db;
+  }
+
+  async exec(target: NodeId, wireTx: Uint8Array, timeoutMs: number): Promise<ExecResult> {
+    return this.target(target).execForwarded(wireTx, timeoutMs);
+  }
+
+  async query(target: NodeId, sql: string, params: readonly SqlParam[], consistency: ReadConsistency, timeoutMs: number): Promise<RawRows> {
+    return this.target(target).queryForwarded(sql, params, consistency, timeoutMs);
+  }
+}
+
+export interface TestMember {
+  id: NodeId;
+  dir: string;
+  store?: RaftLogStore;
+  sm?: GlobalStateMachine;
+  driver?: RaftDriver;
+  db?: GlobalDatabase;
+  saves: number;
+}
+
+export interface TestClusterOptions {
+  driver?: Partial<Omit<RaftDriverOptions, 'id' | 'store' | 'stateMachine' | 'transport'>>;
+  db?: Partial<Omit<GlobalDatabaseOptions, 'driver' | 'stateMachine' | 'peers' | 'transport' | 'link'>>;
+}
+
+export class TestCluster {
+  readonly net = new MemoryNetwork();
+  readonly members = new Map<NodeId, TestMember>();
+  readonly peers: PeerDirectory;
+  readonly root: string;
+
+  constructor(
+    readonly ids: NodeId[],
+    private readonly opts: TestClusterOptions = {},
+    roles: Partial<Record<NodeId, Role>> = {},
+  ) {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-repl-'));
+    this.peers = new PeerDirectory(ids.map((id) => ({ id, address: `10.0.0.${id}:8443`, name: `n${id}` })));
+    const membership = ids.map((id) => ({ id, role: roles[id] ?? Role.Voter }));
+    for (const id of ids) {
+      const dir = path.join(this.root, `n${id}`);
+      fs.mkdirSync(dir);
+      const store = RaftLogStore.open(path.join(dir, 'raft'));
+      RaftDriver.bootstrap(store, membership);
+      store.close();
+      this.members.set(id, { id, dir, saves: 0 });
+    }
+  }
+
+  start(id: NodeId): GlobalDatabase {
+    const m = this.members.get(id)!;
+    const store = RaftLogStore.open(path.join(m.dir, 'raft'));
+    const save = store.save.bind(store);
+    store.save = (rd) => {
+      m.saves++;
+      save(rd);
+    };
+    const sm = GlobalStateMachine.open(path.join(m.dir, 'global.db'));
+    const transport = this.net.transport(id);
+    const driver = new RaftDriver({ id, store, stateMachine: sm, transport, ...this.opts.driver });
+    driver.start();
+    const db = new GlobalDatabase({ driver, stateMachine: sm, peers: this.peers, transport, link: new MemoryLink(id, this), ...this.opts.db });
+    this.net.down.delete(id);
+    Object.assign(m, { store, sm, driver, db });
+    return db;
+  }
+
+  startAll(): void {
+    for (const id of this.ids) this.start(id);
+  }
+
+  /** Stops a member as a crash would (its files stay). */
+  stop(id: NodeId): void {
+    const m = this.members.get(id)!;
+    this.net.down.add(id);
+    m.db?.close();
+    m.driver?.stop();
+    m.sm?.close();
+    m.store?.close();
+    m.db = m.driver = m.sm = m.store = undefined;
+  }
+
+  db(id: NodeId): GlobalDatabase {
+    const db = this.members.get(id)?.db;
+    if (!db) throw new Error(`member ${id} is not running`);
+    return db;
+  }
+
+  /** Waits until every running member of `among` follows the same leader, which is one of them. */
+  async waitForLeader(among: NodeId[] = this.ids, timeoutMs = 10_000): Promise<NodeId> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const running = among.map((id) => this.members.get(id)?.driver).filter((d): d is RaftDriver => d !== undefined);
+      const leader = running.find((d) => d.isLeader());
+      if (leader && running.every((d) => d.status().leaderId === leader.id)) return leader.id;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no leader among ${among.join(',')} within ${timeoutMs} ms`);
+  }
+
+  /** Waits until every running member has applied at least `index`. */
+  async waitApplied(index: number, ids: NodeId[] = this.ids, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (ids.every((id) => (this.members.get(id)?.sm?.appliedIndex() ?? Infinity) >= index)) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`members ${ids.join(',')} did not apply ${index} within ${timeoutMs} ms`);
+  }
+
+  close(): void {
+    for (const id of this.ids) this.stop(id);
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
