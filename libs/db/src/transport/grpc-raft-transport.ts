@@ -1,0 +1,187 @@
+/**
+ * RaftTransport over gRPC with mutual TLS (the cluster certificate). Each member keeps one channel
+ * per peer and one long-lived client stream per peer on it, and writes one RaftBatch frame per
+ * peer per Ready. Frames from peers arrive through the Raft method of the cluster service
+ * (ClusterServiceHandlers) and are handed to the driver.
+ *
+ * A peer that cannot be reached costs nothing but dropped messages: a broken stream is re-opened
+ * on the next send after a short pause, and Raft retransmits. Channels to every known peer are
+ * kept connected, so that reachability (for the errors that name unreachable members) is known for
+ * followers too, which otherwise hear only from the leader.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Message, NodeId } from '@app/raft';
+import { type Clock, type ClockTimer, SYSTEM_CLOCK } from '../replication/clock';
+import type { PeerDirectory } from '../replication/peer-directory';
+import type { RaftTransport } from '../replication/raft-transport';
+import { clusterChannelCredentials } from './cluster-credentials';
+import { type ClusterClient, newClusterClient } from './cluster-service';
+import type { ClusterTls } from './cluster-tls';
+import { decodeRaftBatch, encodeRaftBatch } from './cluster-wire';
+import { decodeRaftMessage, encodeRaftMessage } from './raft-message-codec';
+
+export interface GrpcRaftTransportOptions {
+  id: NodeId;
+  peers: PeerDirectory;
+  tls: ClusterTls;
+  clock?: Clock;
+  /** A peer heard from within this many ms counts as reachable (default 2000). */
+  heardWithinMs?: number;
+  /** Pause before re-opening a broken stream (default 100 ms). */
+  retryMs?: number;
+  /** Told of frames that could not be decoded. */
+  onBadFrame?: (from: string, err: Error) => void;
+}
+
+interface PeerLink {
+  id: NodeId;
+  address: string;
+  client: ClusterClient;
+  stream?: grpc.ClientWritableStream<Uint8Array>;
+  retryAt: number;
+}
+
+export class GrpcRaftTransport implements RaftTransport {
+  readonly id: NodeId;
+  private readonly peers: PeerDirectory;
+  private readonly credentials: grpc.ChannelCredentials;
+  private readonly clock: Clock;
+  private readonly heardWithinMs: number;
+  private readonly retryMs: number;
+  private readonly links = new Map<NodeId, PeerLink>();
+  private readonly lastHeard = new Map<NodeId, number>();
+  private receiver?: (m: Message) => void;
+  private readonly keepConnected: ClockTimer;
+  private readonly offPeers: () => void;
+  private closed = false;
+
+  constructor(private readonly opts: GrpcRaftTransportOptions) {
+    this.id = opts.id;
+    this.peers = opts.peers;
+    this.credentials = clusterChannelCredentials(opts.tls);
+    this.clock = opts.clock ?? SYSTEM_CLOCK;
+    this.heardWithinMs = opts.heardWithinMs ?? 2000;
+    this.retryMs = opts.retryMs ?? 100;
+    this.offPeers = this.peers.onChange(() => this.syncLinks());
+    this.keepConnected = this.clock.setInterval(() => this.connectAll(), 1000);
+    this.syncLinks();
+  }
+
+  setReceiver(receive: (m: Message) => void): void {
+    this.receiver = receive;
+  }
+
+  send(messages: readonly Message[]): void {
+    if (this.closed) return;
+    const byPeer = new Map<NodeId, Uint8Array[]>();
+    for (const m of messages) {
+      let list = byPeer.get(m.to);
+      if (!list) byPeer.set(m.to, (list = []));
+      list.push(encodeRaftMessage(m));
+    }
+    for (const [to, encoded] of byPeer) {
+      const link = this.link(to);
+      if (!link) continue; // no address known yet: dropped
+      const stream = this.streamOf(link);
+      stream?.write(encodeRaftBatch(this.id, encoded));
+    }
+  }
+
+  /** A frame received by the cluster service's Raft method. */
+  deliver(frame: Uint8Array, peerLabel: string): void {
+    if (this.closed) return;
+    let batch: { from: number; messages: Uint8Array[] };
+    let messages: Message[];
+    try {
+      batch = decodeRaftBatch(frame);
+      messages = batch.messages.map((b) => decodeRaftMessage(b));
+    } catch (err) {
+      this.opts.onBadFrame?.(peerLabel, err as Error);
+      return;
+    }
+    this.lastHeard.set(batch.from, this.clock.now());
+    const receive = this.receiver;
+    if (!receive) return;
+    for (const m of messages) if (m.to === this.id) receive(m);
+  }
+
+  isReachable(id: NodeId): boolean {
+    if (id === this.id) return true;
+    const heard = this.lastHeard.get(id);
+    if (heard !== undefined && this.clock.now() - heard <= this.heardWithinMs) return true;
+    const link = this.links.get(id);
+    return link !== undefined && link.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+  }
+
+  /** The gRPC client for a peer (shared with forwarding), or undefined when its address is unknown. */
+  client(id: NodeId): ClusterClient | undefined {
+    return this.link(id)?.client;
+  }
+
+  /** Whether the channel to a peer is connected right now. */
+  connected(id: NodeId): boolean {
+    const link = this.links.get(id);
+    return link !== undefined && link.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.keepConnected.cancel();
+    this.offPeers();
+    for (const link of this.links.values()) this.dropLink(link);
+    this.links.clear();
+  }
+
+  private link(id: NodeId): PeerLink | undefined {
+    if (id === this.id || this.closed) return undefined;
+    let link = this.links.get(id);
+    if (link) return link;
+    const peer = this.peers.get(id);
+    if (!peer || !peer.address) return undefined;
+    link = { id, address: peer.address, client: newClusterClient(peer.address, this.credentials), retryAt: 0 };
+    this.links.set(id, link);
+    return link;
+  }
+
+  private streamOf(link: PeerLink): grpc.ClientWritableStream<Uint8Array> | undefined {
+    if (link.stream) return link.stream;
+    if (this.clock.now() < link.retryAt) return undefined;
+    const stream = link.client.raft(() => {
+      // The stream ended (the peer closed it, or it broke): open a new one on a later send.
+      if (link.stream === stream) {
+        link.stream = undefined;
+        link.retryAt = this.clock.now() + this.retryMs;
+      }
+    });
+    link.stream = stream;
+    return stream;
+  }
+
+  /** Follows the directory: links to removed or moved peers are closed. */
+  private syncLinks(): void {
+    for (const [id, link] of this.links) {
+      const peer = this.peers.get(id);
+      if (!peer || peer.address !== link.address) {
+        this.dropLink(link);
+        this.links.delete(id);
+      }
+    }
+    this.connectAll();
+  }
+
+  private connectAll(): void {
+    if (this.closed) return;
+    for (const peer of this.peers.all()) {
+      const link = this.link(peer.id);
+      link?.client.getChannel().getConnectivityState(true); // connects an idle channel
+    }
+  }
+
+  private dropLink(link: PeerLink): void {
+    const stream = link.stream;
+    link.stream = undefined;
+    stream?.cancel();
+    link.client.close();
+  }
+}
