@@ -96,3 +96,82 @@ describe('built daemon and CLI as processes', () => {
     expect(daemonLog).toMatch(/listening on/);
   });
 });
+
+describe('cubed sql against a running daemon', () => {
+  let tmp: string;
+  let env: NodeJS.ProcessEnv;
+  let daemon: ChildProcess | undefined;
+
+  const startDaemon = async (): Promise<void> => {
+    daemon = spawn(cubed, [], { env, stdio: 'ignore' });
+    const ready = await runBin(cubed, ['waitready', '--timeout', '15'], env);
+    expect(ready.code).toBe(0);
+  };
+  const stopDaemon = async (): Promise<void> => {
+    if (!daemon || daemon.exitCode !== null || daemon.signalCode !== null) return;
+    daemon.kill('SIGTERM');
+    await exited(daemon);
+  };
+  const sql = (...args: string[]): Promise<Result> => runBin(cubed, ['sql', ...args], env);
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-sql-e2e-'));
+    env = { ...process.env, CUBED_DIR: path.join(tmp, 'state') };
+    await startDaemon();
+  });
+
+  afterAll(async () => {
+    if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+      daemon.kill('SIGKILL');
+      await exited(daemon);
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('writes and reads the global database, with LXD-style output', async () => {
+    expect(await sql('global', 'CREATE TABLE pets (name TEXT PRIMARY KEY, legs INTEGER)')).toMatchObject({ code: 0, stdout: 'Rows affected: 0\n' });
+    const batch = await sql('global', "INSERT INTO pets VALUES ('cat', 4); INSERT INTO pets VALUES ('bird', 2)");
+    expect(batch).toMatchObject({ code: 0, stdout: '=> Query 0:\n\nRows affected: 1\n\n=> Query 1:\n\nRows affected: 1\n\n' });
+    const select = await sql('global', 'SELECT name, legs FROM pets ORDER BY name');
+    expect(select).toMatchObject({ code: 0, stderr: '' });
+    expect(select.stdout).toBe(['+------+------+', '| name | legs |', '+------+------+', '| bird | 2    |', '| cat  | 4    |', '+------+------+', ''].join('\n'));
+    expect((await sql('global', 'SELECT name FROM pets ORDER BY name', '--format', 'csv')).stdout).toBe('bird\ncat\n');
+    const schema = await sql('global', '.schema');
+    expect(schema.stdout).toMatch(/CREATE TABLE pets \(name TEXT PRIMARY KEY, legs INTEGER\)/);
+    expect(schema.stdout).toMatch(/CREATE TABLE instances/); // the global schema, migrated at start
+    expect((await sql('global', '.dump')).stdout).toMatch(/INSERT INTO "pets"\(rowid,"name","legs"\) VALUES\(2,'bird',2\);/);
+    expect((await sql('global', '.checksums')).stdout).toMatch(/^pets [0-9a-f]{64}$/m);
+  });
+
+  it('refuses bad SQL and non-deterministic writes with a clear error and exit code 1', async () => {
+    const bad = await sql('global', 'SELEKT 1');
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toMatch(/^Error: .*syntax error/);
+    const clock = await sql('global', "INSERT INTO pets VALUES ('fish', random())");
+    expect(clock.code).toBe(1);
+    expect(clock.stderr).toMatch(/^Error: non-deterministic SQL in a replicated write: random\(\)/);
+    expect((await sql('nowhere', 'SELECT 1')).stderr).toMatch(/Invalid database type "nowhere"/);
+    expect((await sql('global', 'SELECT 1', '--format', 'xml')).stderr).toMatch(/Invalid format "xml"/);
+    expect((await sql('global', 'SELECT count(*) AS n FROM pets')).stdout).toMatch(/\| 2 +\|/);
+  });
+
+  it('reads the local database and queries from standard input', async () => {
+    const local = await sql('local', 'SELECT version FROM schema');
+    expect(local).toMatchObject({ code: 0 });
+    expect(local.stdout).toMatch(/\| version \|/);
+    const fromStdin = await new Promise<Result>((resolve) => {
+      const child = execFile(cubed, ['sql', 'global', '-'], { env }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+      );
+      child.stdin!.end('SELECT legs FROM pets WHERE name = \'cat\'');
+    });
+    expect(fromStdin).toMatchObject({ code: 0 });
+    expect(fromStdin.stdout).toMatch(/\| 4 +\|/);
+  });
+
+  it('keeps the global database across a restart', async () => {
+    await stopDaemon();
+    await startDaemon();
+    expect((await sql('global', 'SELECT name FROM pets ORDER BY name', '--format', 'csv')).stdout).toBe('bird\ncat\n');
+  });
+});

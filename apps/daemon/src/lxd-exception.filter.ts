@@ -1,6 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DbError } from '@app/db';
 import { errorResponse } from './envelope';
+
+/** HTTP status of each cluster database error (db-errors.ts). */
+const DB_ERROR_STATUS: Record<string, number> = {
+  refused: HttpStatus.BAD_REQUEST,
+  'tx-failed': HttpStatus.BAD_REQUEST,
+  'not-leader': HttpStatus.SERVICE_UNAVAILABLE,
+  'no-quorum': HttpStatus.SERVICE_UNAVAILABLE,
+  closed: HttpStatus.SERVICE_UNAVAILABLE,
+  timeout: HttpStatus.GATEWAY_TIMEOUT,
+};
 
 /**
  * Turns every error into LXD's error envelope: HTTP status = `error_code`, plus
@@ -35,6 +46,8 @@ function describe(exception: unknown, request: FastifyRequest): { code: number; 
   if (exception instanceof HttpException) {
     return { code: exception.getStatus(), message: httpExceptionMessage(exception) };
   }
+  const dbStatus = exception instanceof Error ? DB_ERROR_STATUS[(exception as { code?: string }).code ?? ''] : undefined;
+  if (dbStatus !== undefined && exception instanceof DbError) return { code: dbStatus, message: exception.message };
   if (exception instanceof Error) {
     const status = (exception as { statusCode?: unknown }).statusCode;
     const code = typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { stateDir, unixSocketPath } from './config';
 import { DaemonLogger } from './daemon-logger';
 import { startDaemon } from './server';
+import { runSqlCommand } from './sql-command';
 import { packageVersion } from './version';
 import { waitReady } from './waitready';
 
@@ -13,7 +14,7 @@ async function runDaemon(): Promise<void> {
   const dir = stateDir();
   let daemon;
   try {
-    daemon = await startDaemon({ stateDir: dir, logger });
+    daemon = await startDaemon({ stateDir: dir, logger, warn: (message) => logger.warn(message) });
   } catch (err) {
     logger.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
@@ -70,6 +71,23 @@ export async function main(argv: string[] = process.argv): Promise<void> {
         process.stderr.write(`Error: the daemon at ${socketPath} did not answer within ${opts.timeout} s\n`);
         process.exitCode = 1;
       }
+    });
+
+  program
+    .command('sql')
+    .description('run a SQL query against the local or global database of the running daemon')
+    .argument('<database>', 'local or global')
+    .argument('<query>', 'SQL, "-" to read it from standard input, ".dump" or ".schema"')
+    .option('-f, --format <format>', 'output format (sql|csv|json|table|yaml|compact)', 'sql')
+    .action(async (database: string, query: string, opts: { format: string }) => {
+      await runSqlCommand(unixSocketPath(stateDir()), database, query, opts.format, {
+        stdout: (text) => process.stdout.write(text),
+        readStdin: async () => {
+          const chunks: Buffer[] = [];
+          for await (const c of process.stdin) chunks.push(c as Buffer);
+          return Buffer.concat(chunks).toString('utf8');
+        },
+      });
     });
 
   program
