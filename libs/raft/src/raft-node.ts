@@ -359,6 +359,25 @@ export class RaftNode {
     return st;
   }
 
+  /** This node's state (cheaper than status() for hot paths). */
+  get stateRole(): StateRole {
+    return this.role;
+  }
+
+  /** The leader this node knows of (0 when none). */
+  get leader(): NodeId | 0 {
+    return this.leaderId;
+  }
+
+  get currentTerm(): number {
+    return this.term;
+  }
+
+  /** The membership in force (the same object until it changes). */
+  get currentMembership(): Membership {
+    return this.membership();
+  }
+
   debugLog(): { base: { index: number; term: number }; entries: readonly Entry[] } {
     return { base: { ...this.log.base }, entries: this.log.entries };
   }
@@ -729,7 +748,10 @@ export class RaftNode {
     }
     if (pr.state === ProgressState.Probe) pr.becomeReplicate();
     else if (pr.state === ProgressState.Snapshot && pr.match >= pr.snapshotIndex) pr.becomeProbe();
-    if (this.maybeCommit()) this.broadcastAppend();
+    // A new commit index travels with the next entries or heartbeat, not in extra empty appends:
+    // under load the next append follows at once, and a read on a follower learns it from the
+    // heartbeat round that confirms the read. That halves the messages per write.
+    if (this.maybeCommit()) this.broadcastAppendNew();
     else this.sendAppend(m.from, false);
     // Keep the pipeline full.
     while (pr.state === ProgressState.Replicate && !pr.isPaused() && pr.next <= this.log.lastIndex()) {
@@ -751,10 +773,6 @@ export class RaftNode {
     }
     pr.snapshotOffset = m.hintIndex ?? 0;
     this.sendSnapshotChunk(m.from, pr);
-  }
-
-  private broadcastAppend(): void {
-    for (const id of this.progress.keys()) this.sendAppend(id, true);
   }
 
   private broadcastHeartbeat(): void {
