@@ -212,6 +212,31 @@ describe('RaftLogStore', () => {
     expect(t.recoveryNotes).toEqual([]);
   });
 
+  it('keeps zeros ahead of the last record, which read back as the end of the log', () => {
+    const s = open({ preallocateBytes: 4096 });
+    s.save({ hardState: { term: 1, vote: 1, commit: 0 }, entries: range(1, 5, 1) });
+    const file = path.join(dir, seg(1));
+    expect(fs.statSync(file).size).toBe(5 * REC + 4096);
+    // A crash now (this store is abandoned, never closed): the zeros are not a torn write.
+    stores.splice(stores.indexOf(s), 1);
+    let t = RaftLogStore.open(dir, { preallocateBytes: 4096 });
+    expect(t.load().entries).toEqual(range(1, 5, 1));
+    expect(t.recoveryNotes).toEqual([]);
+    t.save({ entries: [ent(6, 1)] });
+    t.close();
+    expect(fs.statSync(file).size).toBe(6 * REC); // trimmed on close
+    // A record torn inside the zeros is cut off like any torn tail.
+    t = open({ preallocateBytes: 4096 });
+    t.save({ entries: [ent(7, 1)] });
+    const buf = fs.readFileSync(file);
+    buf.fill(0, 6 * REC + 20, 7 * REC); // the end of record 7 never reached the disk
+    fs.writeFileSync(file, buf);
+    const u = RaftLogStore.open(dir, { preallocateBytes: 4096 });
+    expect(u.load().entries).toEqual(range(1, 6, 1));
+    expect(u.recoveryNotes).toEqual([expect.stringContaining(`cut a torn tail at offset ${6 * REC}`)]);
+    u.close();
+  });
+
   it('cuts a torn tail (bad checksum in the last record)', () => {
     const s = open();
     s.save({ entries: range(1, 5, 1) });
@@ -292,6 +317,28 @@ describe('RaftLogStore', () => {
     const t = open();
     expect(t.load().hardState).toEqual({ term: 1, vote: 1, commit: 1 });
     expect(t.recoveryNotes).toEqual([expect.stringContaining('slot 1 at offset 512 is unreadable')]);
+  });
+
+  it('writes term and vote durably at once, and a change of the commit index alone later', () => {
+    const s = open();
+    s.save({ hardState: { term: 1, vote: 1, commit: 0 }, entries: range(1, 3, 1) });
+    s.save({ hardState: { term: 1, vote: 1, commit: 3 }, entries: [] });
+    expect(s.currentHardState).toEqual({ term: 1, vote: 1, commit: 3 });
+    // A crash now (another store reading the same files) finds the last durable state.
+    const crashed = RaftLogStore.open(dir);
+    expect(crashed.load().hardState).toEqual({ term: 1, vote: 1, commit: 0 });
+    crashed.close();
+    // The next durable write carries the newest commit index along.
+    s.save({ hardState: { term: 2, vote: 0, commit: 3 }, entries: [] });
+    const again = RaftLogStore.open(dir);
+    expect(again.load().hardState).toEqual({ term: 2, vote: 0, commit: 3 });
+    again.close();
+    // So does flush(), and close().
+    s.save({ hardState: { term: 2, vote: 0, commit: 4 }, entries: range(4, 4, 2) });
+    s.flush();
+    const flushed = RaftLogStore.open(dir);
+    expect(flushed.load().hardState).toEqual({ term: 2, vote: 0, commit: 4 });
+    flushed.close();
   });
 
   it('refuses a log without a hard-state file', () => {

@@ -27,6 +27,8 @@ import { parseSnapshotFileName, readSnapshotFile, SNAPSHOT_TMP_SUFFIX, writeSnap
 export interface RaftLogStoreOptions {
   /** A segment that reaches this size is closed and the next entry starts a new one (default 64 MiB). */
   segmentBytes?: number;
+  /** Zeros kept ahead of the last record of the open segment (default 1 MiB, at most the segment size; 0 = none). */
+  preallocateBytes?: number;
 }
 
 /** The persistence part of a Ready. */
@@ -38,6 +40,7 @@ export interface RaftSave {
 }
 
 export const DEFAULT_SEGMENT_BYTES = 64 << 20;
+const PREALLOCATE_BYTES = 1 << 20;
 
 type LogPosition = { index: number; term: number };
 
@@ -46,6 +49,7 @@ export class RaftLogStore {
   readonly recoveryNotes: string[] = [];
 
   private readonly segmentBytes: number;
+  private readonly preallocate: number;
   private segments: SegmentFile[] = [];
   private hardState!: HardStateFile;
   private base: LogPosition = { index: 0, term: 0 };
@@ -55,6 +59,8 @@ export class RaftLogStore {
   private opened?: PersistedState;
   private failure?: Error;
   private closed = false;
+  /** A hard state whose only change is the commit index, not yet written (see writeHardState). */
+  private unsyncedHardState?: HardState;
 
   private constructor(
     readonly dir: string,
@@ -62,6 +68,7 @@ export class RaftLogStore {
   ) {
     this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     if (!(this.segmentBytes > 0)) throw new RangeError(`raft storage: bad segment size ${this.segmentBytes}`);
+    this.preallocate = opts.preallocateBytes ?? Math.min(PREALLOCATE_BYTES, this.segmentBytes);
   }
 
   /**
@@ -110,14 +117,93 @@ export class RaftLogStore {
       }
       if (rd.entries.length) this.append(rd.entries);
       if (rd.compact && rd.compact.index > this.base.index) this.base = { index: rd.compact.index, term: rd.compact.term };
-      const current = this.hardState.state;
-      this.hardState.write({ hardState: rd.hardState ?? current.hardState, logBase: this.base });
+      this.writeHardState(rd.hardState);
       if (rd.compact) dirty = this.dropCompacted() || dirty;
       if (dirty) fsyncDir(this.dir);
     } catch (err) {
       this.failure = err as Error;
       throw err;
     }
+  }
+
+  /**
+   * Whether save() of `rd` is a plain append: entries right after the last one, all in the open
+   * segment, no snapshot or compaction, and no change of term, vote or log base. Such a save can
+   * go through saveAsync(), whose sync does not block the event loop.
+   */
+  canSaveAsync(rd: RaftSave): boolean {
+    if (this.closed || this.failure || rd.snapshot || rd.compact || rd.entries.length === 0) return false;
+    const tail = this.tail();
+    if (!tail || rd.entries[0].index !== this.lastIndex + 1 || rd.entries[0].index !== tail.lastIndex + 1) return false;
+    let bytes = tail.size;
+    for (const e of rd.entries) bytes += recordSize(e);
+    if (bytes >= this.segmentBytes) return false;
+    const stored = this.hardState.state;
+    const hs = rd.hardState ?? stored.hardState;
+    return hs.term === stored.hardState.term && hs.vote === stored.hardState.vote;
+  }
+
+  /**
+   * save() for a Ready that canSaveAsync() accepts: the records are written at once and made
+   * durable by an fdatasync on the thread pool; `done` runs when they are durable (or failed).
+   * No other save may start before `done` ran.
+   */
+  saveAsync(rd: RaftSave, done: (err?: Error) => void): void {
+    try {
+      this.checkUsable();
+      if (!this.canSaveAsync(rd)) throw new Error('raft storage: this save cannot be made asynchronously');
+      this.opened = undefined;
+      const tail = this.tail()!;
+      tail.append(rd.entries);
+      this.writeHardState(rd.hardState);
+      tail.syncAsync((err) => {
+        if (err) this.failure = err;
+        done(err);
+      });
+    } catch (err) {
+      this.failure = err as Error;
+      setImmediate(() => done(err as Error));
+    }
+  }
+
+  /**
+   * Writes the hard state, durably when the term, the vote or the log base changed: those must be
+   * on disk before this member sends anything. A change of the commit index alone is kept in
+   * memory and written with the next durable write or flush(): a commit index lost in a crash is
+   * learnt again from the leader, and the state machine's own applied index says what was applied.
+   */
+  private writeHardState(hs: HardState | undefined): void {
+    const stored = this.hardState.state;
+    const next = hs ?? this.unsyncedHardState ?? stored.hardState;
+    const durable =
+      next.term !== stored.hardState.term ||
+      next.vote !== stored.hardState.vote ||
+      this.base.index !== stored.logBase.index ||
+      this.base.term !== stored.logBase.term;
+    if (durable) {
+      this.hardState.write({ hardState: next, logBase: this.base });
+      this.unsyncedHardState = undefined;
+    } else if (next.commit !== stored.hardState.commit) {
+      this.unsyncedHardState = { ...next };
+    }
+  }
+
+  /** Writes a commit index kept in memory (see writeHardState) durably; close() does it too. */
+  flush(): void {
+    this.checkUsable();
+    if (!this.unsyncedHardState) return;
+    try {
+      this.hardState.write({ hardState: this.unsyncedHardState, logBase: this.base });
+      this.unsyncedHardState = undefined;
+    } catch (err) {
+      this.failure = err as Error;
+      throw err;
+    }
+  }
+
+  /** The hard state as last handed to save(), whether or not it is on disk yet. */
+  get currentHardState(): HardState {
+    return { ...(this.unsyncedHardState ?? this.hardState.state.hardState) };
   }
 
   /**
@@ -157,6 +243,14 @@ export class RaftLogStore {
 
   close(): void {
     if (this.closed) return;
+    if (this.unsyncedHardState && !this.failure) this.flush();
+    if (!this.failure) {
+      const tail = this.tail();
+      if (tail) {
+        tail.trim();
+        tail.sync();
+      }
+    }
     this.closed = true;
     for (const s of this.segments) s.close();
     this.hardState?.close();
@@ -165,6 +259,7 @@ export class RaftLogStore {
   // ------------------------------------------------------------------ recovery
 
   private recover(): PersistedState {
+    this.unsyncedHardState = undefined;
     for (const s of this.segments) s.close();
     this.hardState?.close();
     this.segments = [];
@@ -221,7 +316,7 @@ export class RaftLogStore {
         dirChanged = true;
         continue;
       }
-      const r = SegmentFile.load(this.dir, segFirsts[i], last);
+      const r = SegmentFile.load(this.dir, segFirsts[i], last, this.preallocate);
       if (r.torn) {
         this.recoveryNotes.push(
           `${r.segment.name}: cut a torn tail at offset ${r.torn.offset} (${r.torn.problem}, ${r.torn.droppedBytes} bytes dropped); ` +
@@ -386,11 +481,12 @@ export class RaftLogStore {
       let tail = this.tail();
       if (!tail || (tail.count > 0 && tail.size >= this.segmentBytes)) {
         if (tail) {
-          // The full segment must be durable before a later one exists.
+          // The full segment must be durable (and hold nothing but records) before a later one exists.
+          tail.trim();
           tail.sync();
           tail.close();
         }
-        tail = SegmentFile.create(this.dir, entries[i].index);
+        tail = SegmentFile.create(this.dir, entries[i].index, this.preallocate);
         this.segments.push(tail);
         created = true;
       }
