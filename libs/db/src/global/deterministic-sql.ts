@@ -188,10 +188,17 @@ export function assertNoTransactionControl(sql: string, tokens?: SqlToken[]): vo
   if (keyword !== undefined) throw new UnreplicableSqlError(keyword, sql);
 }
 
+/** Statements that passed assertReplicable (most writes reuse a few statement texts). */
+const REPLICABLE = new Set<string>();
+const REPLICABLE_CACHE_SIZE = 2048;
+
 /** Both checks a statement must pass before it is proposed: deterministic and no transaction control. */
 export function assertReplicable(sql: string): void {
+  if (REPLICABLE.has(sql)) return;
   const tokens = tokenizeSql(sql);
   assertNoTransactionControl(sql, tokens);
   const problem = findNonDeterminism(sql, tokens);
   if (problem !== undefined) throw new NonDeterministicSqlError(problem, sql);
+  if (REPLICABLE.size >= REPLICABLE_CACHE_SIZE) REPLICABLE.delete(REPLICABLE.values().next().value as string);
+  REPLICABLE.add(sql);
 }

@@ -112,7 +112,7 @@ export class GlobalDatabase {
     this.queryTimeoutMs = opts.queryTimeoutMs ?? 4000;
     this.noLeaderTimeoutMs = opts.noLeaderTimeoutMs ?? 3000;
     this.leaderValues = opts.leaderValues ?? SYSTEM_LEADER_VALUES;
-    this.leaderlessSince = this.driver.status().leaderId === 0 ? this.clock.now() : undefined;
+    this.leaderlessSince = this.driver.leaderId() === 0 ? this.clock.now() : undefined;
     this.offStatus = this.driver.onStatusChange((st) => this.statusChanged(st));
   }
 
@@ -121,20 +121,20 @@ export class GlobalDatabase {
   /** Commits a transaction through the leader and returns what it did. */
   async exec(tx: ProposedTx, opts: ExecOptions = {}): Promise<ExecResult> {
     const deadline = this.clock.now() + (opts.timeoutMs ?? this.execTimeoutMs);
-    const wire = this.encodeProposed(tx);
+    let wire: Uint8Array | undefined;
     let sent = false;
     for (;;) {
       this.checkOpen();
       const left = deadline - this.clock.now();
       if (left <= 0) throw this.timedOut(`the write did not complete within ${opts.timeoutMs ?? this.execTimeoutMs} ms`, sent);
-      const st = this.driver.status();
-      if (st.role === StateRole.Leader) {
+      if (this.driver.isLeader()) {
         const r = await this.tryExecAsLeader(tx, left);
         if (r) return r;
         sent = true;
         continue;
       }
-      const target = this.forwardTarget(st);
+      wire ??= this.encodeProposed(tx);
+      const target = this.forwardTarget();
       if (target !== 0 && this.link) {
         try {
           return await this.link.exec(target, wire, left);
@@ -175,7 +175,7 @@ export class GlobalDatabase {
       this.checkOpen();
       const left = deadline - this.clock.now();
       if (left <= 0) throw this.timedOut(`the write did not complete within ${timeoutMs} ms`, true);
-      if (this.driver.status().role !== StateRole.Leader) throw new NotLeaderError(this.leaderRef());
+      if (!this.driver.isLeader()) throw new NotLeaderError(this.leaderRef());
       const r = await this.tryExecAsLeader(tx, left);
       if (r) return r;
     }
@@ -183,7 +183,12 @@ export class GlobalDatabase {
 
   /** One proposal on this leader: the result, or undefined when it should be retried. */
   private async tryExecAsLeader(tx: ProposedTx, left: number): Promise<ExecResult | undefined> {
-    const data = encodeTx(fixLeaderValues(tx, this.leaderValues));
+    let data: Uint8Array;
+    try {
+      data = encodeTx(fixLeaderValues(tx, this.leaderValues));
+    } catch (err) {
+      throw new DbRefusedError((err as Error).message);
+    }
     try {
       const r = await this.driver.propose(data, left);
       if (!r.ok) throw new TxFailedError(r.error, r.index);
@@ -222,7 +227,7 @@ export class GlobalDatabase {
       this.checkOpen();
       const left = deadline - this.clock.now();
       if (left <= 0) throw this.timedOut(`the query did not complete within ${timeoutMs} ms`, false);
-      const target = this.forwardTarget(this.driver.status());
+      const target = this.forwardTarget();
       if (target === 0 || !this.link) {
         if (target !== 0) throw new NotLeaderError(this.peers.ref(target));
         await this.waitForLeader(deadline);
@@ -259,7 +264,7 @@ export class GlobalDatabase {
         return;
       } catch (err) {
         if (err instanceof ReadBarrierError) {
-          if (this.driver.status().leaderId === 0) await this.waitForLeader(deadline);
+          if (this.driver.leaderId() === 0) await this.waitForLeader(deadline);
           else await this.waitForChange(Math.min(left, 20));
           continue;
         }
@@ -385,22 +390,23 @@ export class GlobalDatabase {
   }
 
   private hasReplica(): boolean {
-    const role = this.driver.status().memberRole;
+    const role = this.driver.memberRole();
     return role === Role.Voter || role === Role.Standby;
   }
 
   /** Where to send a request this member cannot serve: the leader, or for a spare a hint or any voter. */
-  private forwardTarget(st: Status): NodeId | 0 {
-    if (st.leaderId !== 0) return st.leaderId;
+  private forwardTarget(): NodeId | 0 {
+    const leader = this.driver.leaderId();
+    if (leader !== 0) return leader;
     if (this.hasReplica()) return 0;
     if (this.leaderHint !== 0) return this.leaderHint;
-    const voters = st.membership.filter((m) => m.role === Role.Voter && m.id !== st.id);
+    const voters = this.driver.membership().filter((m) => m.role === Role.Voter && m.id !== this.driver.id);
     const reachable = voters.filter((m) => this.transport.isReachable(m.id));
     return (reachable[0] ?? voters[0])?.id ?? 0;
   }
 
   private leaderRef(): MemberRef | undefined {
-    const id = this.driver.status().leaderId || this.leaderHint;
+    const id = this.driver.leaderId() || this.leaderHint;
     return id ? this.peers.ref(id) : undefined;
   }
 
@@ -439,8 +445,7 @@ export class GlobalDatabase {
     const graceEnd = this.clock.now() + this.driver.electionTimeoutMs;
     for (;;) {
       this.checkOpen();
-      const st = this.driver.status();
-      if (st.leaderId !== 0 || (!this.hasReplica() && this.forwardTarget(st) !== 0)) return;
+      if (this.driver.leaderId() !== 0 || (!this.hasReplica() && this.forwardTarget() !== 0)) return;
       const now = this.clock.now();
       const since = this.leaderlessSince ?? now;
       const giveUp = Math.min(deadline, Math.max(graceEnd, since + this.noLeaderTimeoutMs));

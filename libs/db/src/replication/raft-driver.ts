@@ -16,6 +16,7 @@ import {
   EntryType,
   type Membership,
   type Message,
+  MessageType,
   type NodeId,
   type PersistedState,
   RaftError,
@@ -71,6 +72,9 @@ export class ReadBarrierError extends Error {
   }
 }
 
+/** Messages only a leader sends, about entries of its own log. */
+const LEADER_LOG_MESSAGES: ReadonlySet<MessageType> = new Set([MessageType.Append, MessageType.Heartbeat, MessageType.Snapshot, MessageType.TimeoutNow]);
+
 interface ProposalWaiter {
   term: number;
   resolve: (r: ApplyResult) => void;
@@ -97,6 +101,8 @@ export class RaftDriver {
   private readonly snapshotEvery: number;
   private ticker?: ClockTimer;
   private scheduled = false;
+  /** A leader's Ready is being persisted after its messages went out (see processReady). */
+  private persisting = false;
   private stopped = false;
   private fatal?: Error;
   private lastSnapshotIndex = 0;
@@ -106,7 +112,7 @@ export class RaftDriver {
   /** Reads whose point is known, waiting for the replica to apply up to it. */
   private readonly readsAwaitingApply = new Set<string>();
   private readonly statusListeners = new Set<(st: Status) => void>();
-  private lastStatusKey = '';
+  private lastNotified: { role?: StateRole; term: number; leader: NodeId | 0; membership?: Membership } = { term: -1, leader: 0 };
 
   constructor(private readonly opts: RaftDriverOptions) {
     this.id = opts.id;
@@ -173,12 +179,22 @@ export class RaftDriver {
   }
 
   isLeader(): boolean {
-    return !this.stopped && this.node.status().role === StateRole.Leader;
+    return !this.stopped && this.node.stateRole === StateRole.Leader;
+  }
+
+  /** The leader this member knows of (0 when none). */
+  leaderId(): NodeId | 0 {
+    return this.node.leader;
+  }
+
+  /** This member's role in the membership (undefined when it is not a member). */
+  memberRole(): Role | undefined {
+    return roleIn(this.node.currentMembership, this.id);
   }
 
   /** The current membership (from the log, including entries not yet committed). */
   membership(): Membership {
-    return this.node.status().membership;
+    return this.node.currentMembership;
   }
 
   /** Called whenever the role, term, leader or membership changes. */
@@ -206,8 +222,8 @@ export class RaftDriver {
    */
   propose(data: Uint8Array, timeoutMs: number): Promise<ApplyResult> {
     this.checkRunning();
-    if (this.node.status().role !== StateRole.Leader) {
-      const leader = this.node.status().leaderId;
+    if (this.node.stateRole !== StateRole.Leader) {
+      const leader = this.node.leader;
       throw new RaftError(RaftErrorCode.NotLeader, `not leader, leader is ${leader || 'unknown'}`, leader);
     }
     const p = this.node.propose(data);
@@ -241,7 +257,7 @@ export class RaftDriver {
         () => done(new DbTimeoutError(`leadership did not move to member ${to} within ${timeoutMs} ms`, false)),
         timeoutMs,
       );
-      if (this.node.status().leaderId === to) done();
+      if (this.node.leader === to) done();
     });
   }
 
@@ -296,11 +312,34 @@ export class RaftDriver {
 
   private readonly processReady = (): void => {
     this.scheduled = false;
-    if (this.stopped) return;
+    if (this.stopped || this.persisting) return;
     try {
       let rounds = 0;
       while (this.node.hasReady()) {
-        this.handle(this.node.ready());
+        const rd = this.node.ready();
+        // A leader replicates entries while it writes them (Raft thesis §10.2.1): its messages
+        // about its own log leave first. It counts its own copy only when it handles the
+        // followers' answers, and no Ready is taken until its entries are durable.
+        const early = this.earlyMessages(rd);
+        if (early) this.transport.send(early);
+        const sentEarly = early?.length ?? 0;
+        const save = { hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, compact: rd.compact };
+        if (this.store.canSaveAsync(save)) {
+          // Plain appends are made durable on the thread pool, so that this member keeps
+          // serving (answers to forwarded requests, reads) while the disk syncs. Messages that
+          // depend on the entries (a follower's acknowledgement) leave once they are durable.
+          this.persisting = true;
+          this.store.saveAsync(save, (err) => this.persisted(rd, sentEarly, err));
+          return;
+        }
+        if (early) {
+          // Written on the next turn of the event loop, once the messages are on the wire.
+          this.persisting = true;
+          setImmediate(() => this.persisted(rd, sentEarly, undefined, true));
+          return;
+        }
+        this.persist(rd);
+        this.afterPersist(rd, 0);
         if (++rounds >= 64) {
           this.schedule(); // let I/O in; continue on the next turn
           break;
@@ -314,13 +353,47 @@ export class RaftDriver {
     this.notifyStatus();
   };
 
-  private handle(rd: Ready): void {
-    // 1. Persist durably before anything leaves this member.
+  /** The end of an asynchronous or deferred persist of `rd` (`saveNow`: it is still to be written). */
+  private persisted(rd: Ready, sentEarly: number, err: Error | undefined, saveNow = false): void {
+    this.persisting = false;
+    if (this.stopped) return;
+    try {
+      if (err) throw err;
+      if (saveNow) this.persist(rd);
+      this.afterPersist(rd, sentEarly);
+      this.maybeSnapshot();
+    } catch (e) {
+      this.die(e as Error);
+      return;
+    }
+    this.notifyStatus();
+    this.schedule();
+  }
+
+  private persist(rd: Ready): void {
     if (rd.snapshot || rd.entries.length > 0 || rd.hardState || rd.compact) {
       this.store.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, compact: rd.compact });
     }
+  }
+
+  /**
+   * The messages of a Ready that may leave before its entries are durable: only a leader's
+   * messages about its own log (appends, heartbeats, snapshots, timeout-now), and only when the
+   * Ready neither changes the term or the vote nor lacks entries to persist. Undefined when none.
+   * They are the Ready's first messages: handle() sends the rest.
+   */
+  private earlyMessages(rd: Ready): Message[] | undefined {
+    if (rd.entries.length === 0 || rd.snapshot || rd.messages.length === 0 || !this.keepsTermAndVote(rd)) return undefined;
+    if (!LEADER_LOG_MESSAGES.has(rd.messages[0].type)) return undefined;
+    let n = 0;
+    while (n < rd.messages.length && LEADER_LOG_MESSAGES.has(rd.messages[n].type)) n++;
+    return rd.messages.slice(0, n);
+  }
+
+  /** The rest of a persisted Ready, whose first `sentEarly` messages are already sent. */
+  private afterPersist(rd: Ready, sentEarly: number): void {
     // 2. Send.
-    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    if (rd.messages.length > sentEarly) this.transport.send(sentEarly === 0 ? rd.messages : rd.messages.slice(sentEarly));
     // 3. Apply.
     if (rd.snapshot) {
       const meta = rd.snapshot.meta;
@@ -354,6 +427,13 @@ export class RaftDriver {
       w.reject(new ReadBarrierError(f.reason, f.leaderId));
     }
     if (this.readsAwaitingApply.size > 0) this.serveReads();
+  }
+
+  /** The Ready changes neither the term nor the vote (those must be durable before any message). */
+  private keepsTermAndVote(rd: Ready): boolean {
+    if (!rd.hardState) return true;
+    const stored = this.store.currentHardState;
+    return rd.hardState.term === stored.term && rd.hardState.vote === stored.vote;
   }
 
   private settleProposals(entries: readonly Entry[], results: readonly ApplyResult[]): void {
@@ -420,10 +500,18 @@ export class RaftDriver {
 
   private notifyStatus(): void {
     if (this.statusListeners.size === 0) return;
-    const st = this.node.status();
-    const key = `${st.role}/${st.term}/${st.leaderId}/${st.membership.map((m) => `${m.id}:${m.role}`).join(',')}`;
-    if (key === this.lastStatusKey) return;
-    this.lastStatusKey = key;
+    const n = this.node;
+    const membership = n.currentMembership;
+    if (
+      n.stateRole === this.lastNotified.role &&
+      n.currentTerm === this.lastNotified.term &&
+      n.leader === this.lastNotified.leader &&
+      membership === this.lastNotified.membership
+    ) {
+      return;
+    }
+    this.lastNotified = { role: n.stateRole, term: n.currentTerm, leader: n.leader, membership };
+    const st = n.status();
     for (const l of [...this.statusListeners]) l(st);
   }
 

@@ -53,6 +53,7 @@ export class ClusterListener {
       rejectUnauthorized: false, // trust is decided per protocol below, by certificate fingerprint
       ALPNCallback: ({ protocols }) => (protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined),
       minVersion: 'TLSv1.2',
+      noDelay: true, // small Raft frames and answers must not wait for Nagle's algorithm
     });
     server.on('secureConnection', (socket: tls.TLSSocket) => {
       this.sockets.add(socket);
