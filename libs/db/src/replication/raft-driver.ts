@@ -471,6 +471,10 @@ export class RaftDriver {
     if (this.snapshotEvery <= 0) return;
     const applied = this.sm.appliedIndex();
     if (applied - this.lastSnapshotIndex < this.snapshotEvery) return;
+    // After a crash the replica may be ahead of the commit index the log store kept (it is
+    // written lazily): the node re-learns it from the leader. Until then the replica's image
+    // cannot be labelled with an index the node has applied.
+    if (this.node.status().applied !== applied) return;
     const data = this.sm.snapshot();
     this.node.compact(applied, data);
     const meta = this.node.snapshotMeta();

@@ -155,6 +155,19 @@ export class TestCluster {
     m.db = m.driver = m.sm = m.store = undefined;
   }
 
+  /**
+   * Stops a member as a power cut would: the log store is abandoned without close(), so what it
+   * keeps in memory (a commit index not yet written) is lost; the replica's file stays as it is.
+   */
+  crash(id: NodeId): void {
+    const m = this.members.get(id)!;
+    this.net.down.add(id);
+    m.db?.close();
+    m.driver?.stop();
+    m.sm?.close();
+    m.db = m.driver = m.sm = m.store = undefined;
+  }
+
   db(id: NodeId): GlobalDatabase {
     const db = this.members.get(id)?.db;
     if (!db) throw new Error(`member ${id} is not running`);
