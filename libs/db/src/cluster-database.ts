@@ -20,7 +20,7 @@ import { PeerDirectory } from './replication/peer-directory';
 import { RaftDriver, type RaftDriverOptions } from './replication/raft-driver';
 import { type RaftTransport, SoloTransport } from './replication/raft-transport';
 import { SchemaMigrator } from './replication/schema-migrator';
-import { ClusterListener } from './transport/cluster-listener';
+import { ClusterListener, grpcConnectionHandler } from './transport/cluster-listener';
 import { clusterServiceHandlers, newClusterGrpcServer } from './transport/cluster-service-handlers';
 import { SERVER_OPTIONS } from './transport/cluster-service';
 import type { ClusterTls } from './transport/cluster-tls';
@@ -33,6 +33,11 @@ export interface ClusterNetworkOptions {
   tls: ClusterTls;
   /** Takes the HTTP/1.1 (REST API) connections of the shared port. */
   http?: (socket: tls.TLSSocket) => void;
+  /**
+   * false: open no port; the owner of the member's port hands gRPC connections of peers to
+   * acceptGrpcConnection() (the daemon, which serves its REST API on the same port).
+   */
+  listen?: boolean;
 }
 
 export interface ClusterDatabaseOptions {
@@ -65,6 +70,7 @@ export class ClusterDatabase {
     private readonly migrator: SchemaMigrator,
     private readonly link?: GrpcLeaderLink,
     private readonly listener?: ClusterListener,
+    private readonly grpc?: { handle: (socket: tls.TLSSocket) => void; close: () => void },
   ) {}
 
   static async open(opts: ClusterDatabaseOptions): Promise<ClusterDatabase> {
@@ -73,6 +79,7 @@ export class ClusterDatabase {
     let sm: GlobalStateMachine | undefined;
     let transport: RaftTransport | undefined;
     let listener: ClusterListener | undefined;
+    let grpc: { handle: (socket: tls.TLSSocket) => void; close: () => void } | undefined;
     try {
       if (opts.bootstrap) RaftDriver.bootstrap(store, opts.bootstrap);
       sm = GlobalStateMachine.open(path.join(opts.dir, 'global.db'));
@@ -95,28 +102,37 @@ export class ClusterDatabase {
       driver.start();
       const db = new GlobalDatabase({ driver, stateMachine: sm, peers, transport, link, ...opts.db });
       if (opts.network && grpcTransport) {
-        const grpcServer = newClusterGrpcServer(
-          clusterServiceHandlers(grpcTransport, () => db),
-          SERVER_OPTIONS,
-        );
-        listener = new ClusterListener({
-          address: opts.network.address,
-          tls: opts.network.tls,
-          grpcServer,
-          http: opts.network.http,
-          onRefused: (remote) => opts.onWarning?.(`refused a cluster connection from ${remote}: it did not present the cluster certificate`),
-        });
-        await listener.listen();
+        grpc = grpcConnectionHandler(newClusterGrpcServer(clusterServiceHandlers(grpcTransport, () => db), SERVER_OPTIONS));
+        if (opts.network.listen !== false) {
+          listener = new ClusterListener({
+            address: opts.network.address,
+            tls: opts.network.tls,
+            grpc: grpc.handle,
+            http: opts.network.http,
+            onRefused: (remote) => opts.onWarning?.(`refused a cluster connection from ${remote}: it did not present the cluster certificate`),
+          });
+          await listener.listen();
+        }
       }
       const migrator = new SchemaMigrator(driver, db, (err) => opts.onWarning?.(`schema migration: ${err.message}`));
-      return new ClusterDatabase(db, driver, peers, store, sm, transport, migrator, link, listener);
+      return new ClusterDatabase(db, driver, peers, store, sm, transport, migrator, link, listener, grpc);
     } catch (err) {
       await listener?.close().catch(() => undefined);
+      grpc?.close();
       await transport?.close().catch(() => undefined);
       sm?.close();
       store.close();
       throw err;
     }
+  }
+
+  /** Serves the gRPC connection of a peer (it presented the cluster certificate) on the cluster service. */
+  acceptGrpcConnection(socket: tls.TLSSocket): void {
+    if (!this.grpc || this.closed) {
+      socket.destroy();
+      return;
+    }
+    this.grpc.handle(socket);
   }
 
   /** The port the cluster listener bound (0 without a network). */
@@ -163,6 +179,7 @@ export class ClusterDatabase {
     this.driver.stop();
     this.link?.close();
     await this.listener?.close();
+    this.grpc?.close();
     await this.transport.close();
     this.sm.close();
     this.store.close();

@@ -419,8 +419,30 @@ const UPDATE_2: string[] = [
   ON warnings (IFNULL(node_id, -1), IFNULL(project_id, -1), entity_type_code, entity_id, type_code)`,
 ];
 
+/**
+ * Single-use, expiring tokens: to join the cluster (kind `cluster-member`, name = the new member's)
+ * or to add a client certificate (kind `certificate`, name = the client's). The secret is kept as
+ * its SHA-256; using a token deletes its row in the same transaction that admits the newcomer.
+ * `operation_uuid` is the token operation on the member that issued it (`node_id`, 0 when the
+ * issuer is not clustered).
+ */
+const UPDATE_3: string[] = [
+  `CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  operation_uuid TEXT NOT NULL,
+  node_id INTEGER NOT NULL DEFAULT 0,
+  created_at DATETIME NOT NULL,
+  expires_at DATETIME NOT NULL,
+  UNIQUE (kind, name),
+  UNIQUE (operation_uuid)
+)`,
+];
+
 /** The schema updates, oldest first: GLOBAL_SCHEMA_UPDATES[n - 1] takes version n - 1 to n. */
-export const GLOBAL_SCHEMA_UPDATES: ReadonlyArray<ReadonlyArray<string>> = [UPDATE_1, UPDATE_2];
+export const GLOBAL_SCHEMA_UPDATES: ReadonlyArray<ReadonlyArray<string>> = [UPDATE_1, UPDATE_2, UPDATE_3];
 
 /** The version this code's schema is at. */
 export const GLOBAL_SCHEMA_VERSION = GLOBAL_SCHEMA_UPDATES.length;

@@ -1,3 +1,15 @@
+/** Hands connections to a gRPC server (a ConnectionInjector of grpc-js). */
+export function grpcConnectionHandler(server: grpc.Server): { handle: (socket: tls.TLSSocket) => void; close: () => void } {
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  return {
+    handle: (socket) => injector.injectConnection(socket),
+    close: () => {
+      injector.destroy();
+      server.forceShutdown();
+    },
+  };
+}
+
 /**
  * The member's one network port (`cluster.https_address`, as LXD has one), shared by two protocols
  * told apart by TLS ALPN:
@@ -13,8 +25,10 @@ import { certificateFingerprint, type ClusterTls, isClusterPeer } from './cluste
 export interface ClusterListenerOptions {
   /** host:port to listen on (IPv6 as [addr]:port). */
   address: string;
+  /** The certificate presented, and the one gRPC peers must present. */
   tls: ClusterTls;
-  grpcServer: grpc.Server;
+  /** Takes the gRPC connections of peers that presented the cluster certificate; without it they are closed. */
+  grpc?: (socket: tls.TLSSocket) => void;
   /** Takes HTTP/1.1 connections (the REST API); without it they are closed. */
   http?: (socket: tls.TLSSocket) => void;
   /** Told of connections refused because they did not present the cluster certificate. */
@@ -31,11 +45,26 @@ export function splitHostPort(address: string): { host: string; port: number } {
 
 export class ClusterListener {
   private server?: tls.Server;
-  private injector?: grpc.ConnectionInjector;
   private readonly sockets = new Set<net.Socket>();
   private boundPort = 0;
+  private fingerprint: string;
+  private tls: ClusterTls;
 
-  constructor(private readonly opts: ClusterListenerOptions) {}
+  constructor(private readonly opts: ClusterListenerOptions) {
+    this.tls = opts.tls;
+    this.fingerprint = certificateFingerprint(opts.tls.certPem);
+  }
+
+  get address(): string {
+    return this.opts.address;
+  }
+
+  /** Presents another certificate from now on (and requires it from gRPC peers). */
+  setTls(next: ClusterTls): void {
+    this.tls = next;
+    this.fingerprint = certificateFingerprint(next.certPem);
+    this.server?.setSecureContext({ cert: next.certPem, key: next.keyPem, minVersion: 'TLSv1.2' });
+  }
 
   /** The port actually bound (useful with port 0). */
   get port(): number {
@@ -44,11 +73,9 @@ export class ClusterListener {
 
   async listen(): Promise<void> {
     const { host, port } = splitHostPort(this.opts.address);
-    const fingerprint = certificateFingerprint(this.opts.tls.certPem);
-    this.injector = this.opts.grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
     const server = tls.createServer({
-      cert: this.opts.tls.certPem,
-      key: this.opts.tls.keyPem,
+      cert: this.tls.certPem,
+      key: this.tls.keyPem,
       requestCert: true,
       rejectUnauthorized: false, // trust is decided per protocol below, by certificate fingerprint
       ALPNCallback: ({ protocols }) => (protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined),
@@ -60,12 +87,12 @@ export class ClusterListener {
       socket.once('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       if (socket.alpnProtocol === 'h2') {
-        if (!isClusterPeer(socket, fingerprint)) {
+        if (!this.opts.grpc || !isClusterPeer(socket, this.fingerprint)) {
           this.opts.onRefused?.(`${socket.remoteAddress}:${socket.remotePort}`);
           socket.destroy();
           return;
         }
-        this.injector!.injectConnection(socket);
+        this.opts.grpc(socket);
       } else if (this.opts.http) {
         this.opts.http(socket);
       } else {
@@ -90,8 +117,6 @@ export class ClusterListener {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    this.injector?.destroy();
-    this.opts.grpcServer.forceShutdown();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,7 +3,7 @@ export { certificateFingerprint, peerFingerprint, isClusterPeer } from './cluste
 export type { ClusterTls } from './cluster-tls';
 export { generateSelfSigned } from './self-signed';
 export type { SelfSignedOptions } from './self-signed';
-export { ClusterListener, splitHostPort } from './cluster-listener';
+export { ClusterListener, splitHostPort, grpcConnectionHandler } from './cluster-listener';
 export type { ClusterListenerOptions } from './cluster-listener';
 export { GrpcRaftTransport } from './grpc-raft-transport';
 export { GrpcLeaderLink } from './grpc-leader-link';
