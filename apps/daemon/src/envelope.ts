@@ -31,3 +31,18 @@ export function syncResponse<T>(metadata: T): SyncResponse<T> {
 export function errorResponse(code: number, message: string): ErrorResponse {
   return { type: 'error', status: '', status_code: 0, operation: '', error_code: code, error: message, metadata: null };
 }
+
+export interface AsyncResponse<T = unknown> {
+  type: 'async';
+  status: 'Operation created';
+  status_code: 100;
+  operation: string;
+  error_code: 0;
+  error: '';
+  metadata: T;
+}
+
+/** An operation started: HTTP 202 with `Location: <operation URL>` (the caller sets both). */
+export function asyncResponse<T>(operationUrl: string, metadata: T): AsyncResponse<T> {
+  return { type: 'async', status: 'Operation created', status_code: 100, operation: operationUrl, error_code: 0, error: '', metadata };
+}

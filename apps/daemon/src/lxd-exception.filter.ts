@@ -22,11 +22,14 @@ const DB_ERROR_STATUS: Record<string, number> = {
 export class LxdExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('API');
 
+  /** `routeExists(method, path)`: whether another method serves the path (then LXD answers 501). */
+  constructor(private readonly routeExists: (method: string, path: string) => boolean = () => false) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
-    const { code, message } = describe(exception, request);
+    const { code, message } = describe(exception, request, this.routeExists);
     if (code >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`${request.method} ${request.url}: ${detail}`);
@@ -40,9 +43,16 @@ export class LxdExceptionFilter implements ExceptionFilter {
   }
 }
 
-function describe(exception: unknown, request: FastifyRequest): { code: number; message: string } {
-  // No route matched: LXD answers a plain "not found" (Nest's own message would be "Cannot GET /x").
-  if (request.is404) return { code: HttpStatus.NOT_FOUND, message: 'not found' };
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function describe(exception: unknown, request: FastifyRequest, routeExists: (method: string, path: string) => boolean): { code: number; message: string } {
+  // No route matched: LXD answers a plain "not found" (Nest's own message would be "Cannot GET /x"),
+  // or "not implemented" when the path exists for other methods.
+  if (request.is404) {
+    const path = request.url.split('?')[0];
+    if (METHODS.some((m) => m !== request.method && routeExists(m, path))) return { code: HttpStatus.NOT_IMPLEMENTED, message: 'not implemented' };
+    return { code: HttpStatus.NOT_FOUND, message: 'not found' };
+  }
   if (exception instanceof HttpException) {
     return { code: exception.getStatus(), message: httpExceptionMessage(exception) };
   }

@@ -21,6 +21,10 @@ export interface ServerEnvironment {
   storage: string;
   storage_version: string;
   storage_supported_drivers: { Name: string; Version: string; Remote: boolean }[];
+  server_event_mode?: string;
+  certificate?: string;
+  certificate_fingerprint?: string;
+  firewall?: string;
 }
 
 /** The metadata of GET /1.0. */
@@ -83,13 +87,13 @@ export function serverEnvironment(): ServerEnvironment {
   };
 }
 
-export function serverInfo(environment: ServerEnvironment): ServerInfo {
+export function serverInfo(environment: ServerEnvironment, config: Record<string, unknown> = {}, trusted = true, extensions: readonly string[] = []): ServerInfo {
   return {
-    config: {},
-    api_extensions: [],
+    config,
+    api_extensions: [...extensions],
     api_status: 'stable',
     api_version: '1.0',
-    auth: 'trusted',
+    auth: trusted ? 'trusted' : 'untrusted',
     public: false,
     auth_methods: ['tls'],
     environment,
