@@ -2,28 +2,21 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { stateDir, unixSocketPath } from './config';
 import { DaemonLogger } from './daemon-logger';
-import { startDaemon } from './server';
+import { type Daemon, startDaemon } from './server';
+import { runInit } from './init/init-command';
+import { LocalApi } from './init/local-api';
 import { runSqlCommand } from './sql-command';
 import { packageVersion } from './version';
-import { waitReady } from './waitready';
+import { probe, waitReady } from './waitready';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function runDaemon(): Promise<void> {
   const logger = new DaemonLogger();
   const dir = stateDir();
-  let daemon;
-  try {
-    daemon = await startDaemon({ stateDir: dir, logger, warn: (message) => logger.warn(message) });
-  } catch (err) {
-    logger.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-    return;
-  }
-  logger.log(`cubed ${packageVersion()} (pid ${process.pid}) listening on ${daemon.socketPath}`);
-
+  let daemon: Daemon | undefined;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals | 'shutdown request') => {
     if (stopping) {
       logger.warn(`${signal} again: exiting without waiting for shutdown`);
       process.exit(1);
@@ -34,7 +27,7 @@ async function runDaemon(): Promise<void> {
       logger.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`);
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
-    daemon.close().then(
+    (daemon ? daemon.close() : Promise.resolve()).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -44,6 +37,18 @@ async function runDaemon(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  try {
+    daemon = await startDaemon({ stateDir: dir, logger, warn: (message) => logger.warn(message), onShutdownRequest: () => stop('shutdown request') });
+  } catch (err) {
+    logger.error(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (stopping) {
+    await daemon.close();
+    return;
+  }
+  logger.log(`cubed ${packageVersion()} (pid ${process.pid}) listening on ${daemon.socketPath}`);
 }
 
 function parseSeconds(value: string): number {
@@ -88,6 +93,48 @@ export async function main(argv: string[] = process.argv): Promise<void> {
           return Buffer.concat(chunks).toString('utf8');
         },
       });
+    });
+
+  program
+    .command('init')
+    .description('configure the daemon: interactively, with --auto, or from a preseed')
+    .option('--auto', 'configure without asking (use the flags below)')
+    .option('--preseed [file]', 'read a preseed (YAML) from the file or from standard input')
+    .option('--dump', 'print the current configuration as a preseed')
+    .option('--network-address <address>', 'address to bind the API to (with --auto)')
+    .option('--network-port <port>', 'port to bind the API to (with --auto, default 8443)')
+    .option('--trust-password <password>', 'password new clients use to add themselves (with --auto)')
+    .option('--storage-backend <driver>', 'storage backend of the default storage pool (with --auto: dir)')
+    .action(async (opts) => {
+      await runInit(unixSocketPath(stateDir()), opts, {
+        stdin: process.stdin,
+        stdout: process.stdout,
+        readStdin: async () => {
+          const chunks: Buffer[] = [];
+          for await (const c of process.stdin) chunks.push(c as Buffer);
+          return Buffer.concat(chunks).toString('utf8');
+        },
+      });
+    });
+
+  program
+    .command('shutdown')
+    .description('stop the running daemon (a database leader hands its leadership over first)')
+    .option('--timeout <seconds>', 'wait at most this long for it to stop (default 60)', parseSeconds)
+    .action(async (opts: { timeout?: number }) => {
+      const socket = unixSocketPath(stateDir());
+      const api = new LocalApi(socket);
+      try {
+        await api.call('PUT', '/internal/shutdown');
+      } finally {
+        api.close();
+      }
+      const deadline = Date.now() + (opts.timeout ?? 60) * 1000;
+      while (Date.now() < deadline) {
+        if (!(await probe(socket, 1000))) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the daemon did not stop within ${opts.timeout ?? 60} s`);
     });
 
   program

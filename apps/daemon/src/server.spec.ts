@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { API_EXTENSIONS } from './api-extensions';
 import { AppModule } from './app.module';
 import { syncResponse } from './envelope';
 import { Daemon, startDaemon } from './server';
@@ -102,7 +103,7 @@ describe('daemon API on the unix socket', () => {
     expect(r.json).toMatchObject({ type: 'sync', status_code: 200, error_code: 0 });
     const m = r.json.metadata;
     expect(m).toMatchObject({
-      api_extensions: [],
+      api_extensions: [...API_EXTENSIONS],
       api_status: 'stable',
       api_version: '1.0',
       auth: 'trusted',

@@ -1,15 +1,32 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import fastifyWebsocket from '@fastify/websocket';
 import { DynamicModule, LoggerService, LogLevel, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
+import { ClusterLeader } from './cluster/cluster-leader';
+import { registerTargetForwarding } from './cluster/target-forwarding';
 import { unixSocketPath } from './config';
-import { Databases, openDatabases } from './database/databases';
-import { DatabasesModule } from './database/databases.module';
+import { ServerConfig } from './config-keys/server-config.service';
+import { CoreModule } from './core.module';
+import { DaemonControl } from './daemon-control';
+import { Databases } from './database/databases';
+import { EventBus } from './events/event-bus';
+import { EventMesh } from './events/event-mesh';
+import { registerEventRoutes } from './events/events-routes';
+import { MemberIdentity } from './identity/member-identity';
+import { loadOrCreateServerCertificate } from './identity/server-certificate';
+import { ServerTls } from './identity/server-tls';
 import { LxdExceptionFilter } from './lxd-exception.filter';
+import { Endpoints } from './network/endpoints.provider';
+import { NetworkEndpoints } from './network/network-endpoints';
+import { OperationsManager } from './operations/operations-manager';
+import { PeerClient } from './cluster/peer-client';
+import { StateDir } from './identity/state-dir';
+import { TrustStore } from './trust/trust-store';
 
 export interface DaemonOptions {
   /** State directory; created with mode 0711 if missing. The API socket is `<stateDir>/unix.socket`. */
@@ -22,8 +39,10 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the global database to be ready (default: as long as it takes). */
   databaseReadyTimeoutMs?: number;
-  /** Told of database problems that do not stop the daemon. */
+  /** Told of problems that do not stop the daemon. */
   warn?: (message: string) => void;
+  /** Called when a client asks the daemon to shut down (PUT /internal/shutdown). */
+  onShutdownRequest?: () => void;
 }
 
 export interface Daemon {
@@ -35,46 +54,76 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
-/** Starts the daemon's API on the unix socket and resolves once it accepts connections. */
+/**
+ * Starts the daemon: the member's certificate and databases, its HTTPS ports (the cluster's gRPC
+ * service first, so that the cluster database can form), then, once the database is ready, the
+ * API on the unix socket and on HTTPS.
+ */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const stateDir = options.stateDir;
   ensureStateDir(stateDir);
   const socketPath = unixSocketPath(stateDir);
   await removeStaleSocket(socketPath);
+  const warn = options.warn ?? (() => undefined);
 
-  const databases = await openDatabases({ stateDir, env: options.env, warn: options.warn });
+  const serverTls = await loadOrCreateServerCertificate(stateDir);
+  const databases = await Databases.open({ stateDir, env: options.env, warn });
+  // One HTTP server for the API, fed by the unix socket (it listens there) and by the HTTPS ports
+  // (which hand it their HTTP/1.1 connections).
+  const httpServer = http.createServer();
+  const endpoints = new NetworkEndpoints(stateDir, databases, serverTls, httpServer, warn);
   try {
+    await endpoints.start();
     await waitForDatabase(databases, options);
   } catch (err) {
+    await endpoints.close();
     await databases.close();
     throw err;
   }
 
-  // One Fastify instance serving a plain HTTP server on the unix socket. The HTTPS listener for remote
-  // clients (and cluster members) will be created here as well and share the same request handler.
   const adapter = new FastifyAdapter({
-    serverFactory: (fastifyHandler) => http.createServer(fastifyHandler as unknown as http.RequestListener),
+    serverFactory: (handler) => {
+      httpServer.on('request', handler as unknown as http.RequestListener);
+      return httpServer;
+    },
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
 
   let app: NestFastifyApplication;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(RootModule.with(databases, options.module ?? AppModule), adapter, {
+    const control = new DaemonControl();
+    if (options.onShutdownRequest) control.onShutdownRequest(options.onShutdownRequest);
+    const core = CoreModule.register({ databases, stateDir: new StateDir(stateDir), serverTls: new ServerTls(serverTls), endpoints: new Endpoints(endpoints), control });
+    app = await NestFactory.create<NestFastifyApplication>(RootModule.with(core, options.module ?? AppModule), adapter, {
       logger: options.logger ?? false,
       bodyParser: false, // replaced by registerJsonBodyParser below
       abortOnError: false, // throw on start-up errors instead of process.abort()
     });
   } catch (err) {
+    await endpoints.close();
     await databases.close();
     throw err;
   }
-  app.useGlobalFilters(new LxdExceptionFilter());
-  registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  app.useGlobalFilters(new LxdExceptionFilter((method, path) => fastify.findRoute({ method: method as 'GET', url: path }) !== null));
+  registerJsonBodyParser(fastify);
 
   try {
+    await app.register(fastifyWebsocket as never);
+    registerEventRoutes(fastify, app.get(EventBus), app.get(TrustStore));
+    registerTargetForwarding(fastify, { databases, identity: app.get(MemberIdentity), trust: app.get(TrustStore), peers: app.get(PeerClient) });
+    await app.init();
+    await app.get(MemberIdentity).refresh();
+    app.get(ServerConfig).onChange(async (changed) => {
+      if (changed.has('core.https_address') || changed.has('cluster.https_address')) await endpoints.reconfigure();
+    });
+    app.get(ClusterLeader).start();
+    app.get(EventMesh).start();
     await app.listen({ path: socketPath });
     fs.chmodSync(socketPath, 0o660);
+    endpoints.enableHttp();
   } catch (err) {
     await app.close().catch(() => undefined);
+    await endpoints.close();
     await databases.close();
     throw err;
   }
@@ -88,6 +137,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     close: () =>
       (closing ??= (async () => {
         try {
+          await handOverLeadership(databases, warn);
+          app.get(OperationsManager).shutdown();
+          await endpoints.close();
           await app.close();
         } finally {
           fs.rmSync(socketPath, { force: true });
@@ -97,11 +149,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 }
 
-/** The application around the root module, with the databases injectable. */
+/** A leader that stops hands the leadership to a reachable voter first, so the cluster does not wait for an election. */
+async function handOverLeadership(databases: Databases, warn: (message: string) => void): Promise<void> {
+  if (!databases.clustered || !databases.cluster.driver.isLeader()) return;
+  const db = databases.global;
+  const st = db.status();
+  const next = st.members.find((m) => m.id !== st.id && m.role === 'voter' && m.reachable);
+  if (!next) return;
+  try {
+    await db.transferLeadership(next.id, 3000);
+  } catch (err) {
+    warn(`could not hand the database leadership to ${next.name || next.address} before stopping: ${(err as Error).message}`);
+  }
+}
+
+/** The application around the root module, with what the daemon opened injectable. */
 @Module({})
 class RootModule {
-  static with(databases: Databases, root: Type<unknown>): DynamicModule {
-    return { module: RootModule, imports: [DatabasesModule.register(databases), root] };
+  static with(core: DynamicModule, root: Type<unknown>): DynamicModule {
+    return { module: RootModule, imports: [core, root] };
   }
 }
 

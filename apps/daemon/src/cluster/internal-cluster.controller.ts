@@ -1,0 +1,65 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { certificateFingerprint } from '@app/db';
+import { Databases } from '../database/databases';
+import { SyncResponse, syncResponse } from '../envelope';
+import { badRequest, forbidden } from '../http/lxd-error';
+import { AllowUntrusted, Ctx } from '../http/request-decorators';
+import type { RequestContext } from '../http/request-context';
+import { type AdmissionReply, type AdmissionRequest, Clustering } from './clustering.service';
+import { fromRaftMemberJson, type RaftMemberJson, rememberRaftMembers } from './raft-members';
+
+/** Member-to-member endpoints of clustering. */
+@Controller('/internal/cluster')
+export class InternalClusterController {
+  constructor(
+    private readonly clustering: Clustering,
+    private readonly databases: Databases,
+  ) {}
+
+  /**
+   * A server asks to be admitted. It is not trusted yet: it proves itself with a join token or the
+   * trust password, and must present (over TLS) the certificate it asks the cluster to trust.
+   */
+  @Post('accept')
+  @HttpCode(200)
+  @AllowUntrusted()
+  async accept(@Body() body: AdmissionRequest, @Ctx() ctx: RequestContext): Promise<SyncResponse<AdmissionReply>> {
+    if (ctx.protocol === 'unix') throw badRequest('Members are admitted over HTTPS');
+    if (typeof body !== 'object' || body === null || typeof body.certificate !== 'string') throw badRequest('The admission request lacks its certificate');
+    if (ctx.protocol !== 'cluster') {
+      let presented: string;
+      try {
+        presented = certificateFingerprint(body.certificate);
+      } catch {
+        throw badRequest('The admission request holds a certificate that cannot be read');
+      }
+      if (presented !== ctx.fingerprint) throw forbidden('The joining server must present the certificate it asks the cluster to trust');
+    }
+    return syncResponse(await this.clustering.admit(body));
+  }
+
+  /** The leader's heartbeat: this member is alive, and learns the Raft members. */
+  @Post('heartbeat')
+  @HttpCode(200)
+  heartbeat(@Body() body: { members?: RaftMemberJson[] }, @Ctx() ctx: RequestContext): SyncResponse<Record<string, never>> {
+    if (ctx.protocol !== 'cluster') throw forbidden('Only cluster members send heartbeats');
+    if (!this.databases.clustered) throw badRequest('This server is not clustered');
+    if (Array.isArray(body?.members) && body.members.length > 0) {
+      const nodes = body.members.map(fromRaftMemberJson);
+      const self = this.databases.clusterState()?.self;
+      // A heartbeat that no longer lists this member (it was removed) changes nothing here.
+      if (self && nodes.some((n) => n.id === self.id)) rememberRaftMembers(this.databases.local, this.databases, nodes);
+    }
+    return syncResponse({});
+  }
+
+  /** This member was removed from the cluster by the leader. */
+  @Post('removed')
+  @HttpCode(200)
+  async removed(@Ctx() ctx: RequestContext): Promise<SyncResponse<Record<string, never>>> {
+    if (ctx.protocol !== 'cluster') throw forbidden('Only cluster members can tell a member it was removed');
+    // Answer first: leaving closes the port the request came in on.
+    setImmediate(() => void this.clustering.leave());
+    return syncResponse({});
+  }
+}
