@@ -7,6 +7,7 @@ import { runInit } from './init/init-command';
 import { LocalApi } from './init/local-api';
 import { runSqlCommand } from './sql-command';
 import { packageVersion } from './version';
+import { processRecoveryIo, registerRecoveryCommands } from './recovery';
 import { probe, waitReady } from './waitready';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -143,6 +144,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .action(() => {
       process.stdout.write(`${packageVersion()}\n`);
     });
+
+  registerRecoveryCommands(program, processRecoveryIo());
 
   await program.parseAsync(argv);
 }

@@ -10,3 +10,4 @@ export * from './replication';
 export * from './transport';
 export { ClusterDatabase } from './cluster-database';
 export type { ClusterDatabaseOptions, ClusterNetworkOptions } from './cluster-database';
+export * from './recovery';
