@@ -1,90 +1,186 @@
-import * as http from 'node:http';
+import * as os from 'node:os';
+import type * as http from 'node:http';
+import type WebSocket from 'ws';
+import { withQuery } from './api-path';
+import { ConnectionError, CubedError } from './cubed-error';
+import type { HttpTransport } from './http-transport';
+import { waitForOperation } from './operation-wait';
+import { UnixTransport } from './unix-transport';
+import { packageVersion } from './version';
 
-/** A failure to report to the user as `Error: <message>`. */
-export class CubedError extends Error {
-  constructor(
-    message: string,
-    /** HTTP status of an error envelope, if the daemon sent one. */
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'CubedError';
-  }
+export { ConnectionError, CubedError };
+
+/** An LXD response envelope that is not an error. */
+export interface LxdResponse<T = unknown> {
+  type: 'sync' | 'async';
+  /** The HTTP status (200, 201, 202). */
+  status: number;
+  metadata: T;
+  /** The `ETag` header as sent (quotes included), to be given back in `If-Match`. */
+  etag?: string;
+  /** For async responses: the operation's URL (the `operation` field, else the `Location` header). */
+  operation?: string;
+}
+
+export interface RequestOptions {
+  /** Sent as `If-Match`. */
+  etag?: string;
+  /** Overrides the client's timeout; null waits without limit. */
+  timeoutMs?: number | null;
+}
+
+export interface LxdClientOptions {
+  userAgent?: string;
+  /** The project of every request; `default` (or none) sends no `?project=`. */
+  project?: string;
+  timeoutMs?: number;
 }
 
 interface Envelope {
-  type: 'sync' | 'async' | 'error';
+  type?: string;
+  status_code?: number;
   error_code?: number;
   error?: string;
-  metadata: unknown;
+  operation?: string;
+  metadata?: unknown;
 }
 
-const REASONS: Record<string, string> = {
-  ENOENT: 'no such socket',
-  ECONNREFUSED: 'connection refused',
-  EACCES: 'permission denied',
-};
+/** `Cube <version> (Linux; x86_64)`, in the form of LXD's user agent. */
+export function userAgent(): string {
+  return `Cube ${packageVersion()} (${os.type()}; ${os.machine()})`;
+}
 
-/** HTTP client for the daemon's local API on its unix socket (keep-alive, JSON, LXD envelopes). */
-export class UnixClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+/**
+ * A client of the LXD REST API over one transport: JSON bodies, LXD envelopes (error envelopes throw CubedError),
+ * ETags, `?project=` for a non-default project, and waiting for async operations.
+ */
+export class LxdClient {
+  readonly project: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly agentName: string;
 
   constructor(
-    readonly socketPath: string,
-    private readonly timeoutMs = 30_000,
-  ) {}
+    protected readonly transport: HttpTransport,
+    options: LxdClientOptions = {},
+  ) {
+    this.project = options.project && options.project !== 'default' ? options.project : undefined;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.agentName = options.userAgent ?? userAgent();
+  }
 
-  /** Sends a request and returns the `metadata` of the sync/async envelope; error envelopes throw CubedError. */
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Where the daemon is (socket path or URL). */
+  get address(): string {
+    return this.transport.address;
+  }
+
+  /** The same daemon in another project (the connection is shared). */
+  withProject(project: string | undefined): LxdClient {
+    return new LxdClient(this.transport, { userAgent: this.agentName, project, timeoutMs: this.timeoutMs });
+  }
+
+  /** Sends a request; returns the envelope of a sync or async answer. */
+  async query<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<LxdResponse<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const { status, text } = await this.send(method, path, payload);
+    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json', 'User-Agent': this.agentName };
+    if (payload) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = payload.length;
+    }
+    if (options.etag) headers['If-Match'] = options.etag;
+    const answer = await this.transport.send({
+      method,
+      path: this.projectPath(path),
+      headers,
+      body: payload,
+      timeoutMs: options.timeoutMs === undefined ? this.timeoutMs : options.timeoutMs,
+    });
     let envelope: Envelope;
     try {
-      envelope = JSON.parse(text) as Envelope;
+      envelope = JSON.parse(answer.text) as Envelope;
     } catch {
-      throw new CubedError(`unexpected response from the daemon (HTTP ${status}, not JSON)`, status);
+      throw new CubedError(`unexpected response from the daemon (HTTP ${answer.status}, not JSON)`, answer.status);
     }
-    if (envelope.type === 'error' || status >= 400) {
-      throw new CubedError(envelope.error || `HTTP ${status}`, envelope.error_code || status);
+    if (envelope === null || typeof envelope !== 'object') {
+      throw new CubedError(
+        `unexpected response from the daemon (HTTP ${answer.status}, not an LXD envelope)`,
+        answer.status,
+      );
     }
-    return envelope.metadata as T;
+    if (envelope.type === 'error' || answer.status >= 400) {
+      throw new CubedError(envelope.error || `HTTP ${answer.status}`, envelope.error_code || answer.status);
+    }
+    const etag = header(answer.headers, 'etag');
+    const location = header(answer.headers, 'location');
+    const async = envelope.type === 'async' || answer.status === 202;
+    return {
+      type: async ? 'async' : 'sync',
+      status: answer.status,
+      metadata: envelope.metadata as T,
+      ...(etag ? { etag } : {}),
+      ...(async ? { operation: envelope.operation || location } : {}),
+    };
+  }
+
+  /** Sends a request and returns the `metadata` of the answer (for an async answer: the operation as created). */
+  async request<T = unknown>(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return (await this.query<T>(method, path, body, options)).metadata;
   }
 
   get<T = unknown>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }
 
-  /** Closes idle keep-alive connections. */
-  close(): void {
-    this.agent.destroy();
+  /** GET with the ETag of the answer. */
+  async getWithEtag<T = unknown>(path: string): Promise<{ value: T; etag?: string }> {
+    const response = await this.query<T>('GET', path);
+    return { value: response.metadata, etag: response.etag };
   }
 
-  private send(method: string, path: string, payload?: Buffer): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
-      if (payload) {
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = payload.length;
-      }
-      const req = http.request(
-        { socketPath: this.socketPath, path, method, headers, agent: this.agent, timeout: this.timeoutMs },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new CubedError(`no answer from the Cubed daemon within ${this.timeoutMs} ms`)));
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err instanceof CubedError) return reject(err);
-        if (err.code && (err.syscall === 'connect' || err.code in REASONS)) {
-          const reason = REASONS[err.code] ?? err.message;
-          return reject(new CubedError(`cannot connect to the Cubed daemon at ${this.socketPath}: ${reason}`));
-        }
-        reject(new CubedError(`request to the Cubed daemon failed: ${err.message}`));
-      });
-      req.end(payload);
-    });
+  /**
+   * Sends a request; an async answer is waited for (GET /1.0/operations/<id>/wait) and a failed operation throws
+   * its error. Returns the metadata of a sync answer, or the finished operation.
+   */
+  async perform<T = unknown>(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    const response = await this.query<T>(method, path, body, options);
+    if (response.type === 'sync') return response.metadata;
+    if (!response.operation) throw new CubedError('the daemon answered with an operation but gave no operation URL');
+    return (await waitForOperation(this, response.operation)) as T;
   }
+
+  /** Opens a websocket to `path` (events), with the project and the user agent of the client's requests. */
+  openWebSocket(path: string): WebSocket {
+    return this.transport.openWebSocket(this.projectPath(path), { 'User-Agent': this.agentName });
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.transport.close();
+  }
+
+  /** `?project=` for a non-default project, unless the path asks for all projects (as LXD's client does). */
+  private projectPath(path: string): string {
+    if (new URLSearchParams(path.split('?')[1] ?? '').has('all-projects')) return path;
+    return withQuery(path, { project: this.project });
+  }
+}
+
+/** A client of the daemon's local API on its unix socket. */
+export class UnixClient extends LxdClient {
+  constructor(
+    readonly socketPath: string,
+    timeoutMs = 30_000,
+    options: Omit<LxdClientOptions, 'timeoutMs'> = {},
+  ) {
+    super(new UnixTransport(socketPath), { ...options, timeoutMs });
+  }
+}
+
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }

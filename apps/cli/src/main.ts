@@ -1,10 +1,7 @@
 import { run } from './cli';
+import { processIo } from './process-io';
 
-run(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-}).then(
+run(process.argv.slice(2), processIo()).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,0 +1,14 @@
+import type { Io } from './io';
+import { StreamInput } from './stream-input';
+import { editInTerminal } from './text-editor';
+
+/** The Io of the `cube` process: its standard streams, environment and the user's editor. */
+export function processIo(): Io {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    stdin: new StreamInput(process.stdin),
+    editor: (text) => editInTerminal(text, process.env),
+  };
+}
