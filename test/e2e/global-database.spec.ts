@@ -110,7 +110,7 @@ describe('global database across 3 member processes', () => {
     expect(after.firstIndex).toBeGreaterThan(laggingApplied + 1);
     await c.start(lagging);
     expect((await keysOn(c, lagging, 'bysnap-')).size).toBe(500);
-    expect(c.member(lagging).log).not.toMatch(/ERROR/);
+    expect(c.member(lagging).process.log).not.toMatch(/ERROR/);
     await c.convergedChecksums();
   });
 });

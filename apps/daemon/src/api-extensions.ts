@@ -9,6 +9,7 @@ export const API_EXTENSIONS: readonly string[] = [
   'certificate_update',
   'operation_description',
   'clustering',
+  'projects',
   'event_lifecycle',
   'clustering_join',
   'clustering_server_address',

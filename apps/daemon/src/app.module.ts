@@ -19,6 +19,7 @@ import { InternalSqlController } from './internal/internal-sql.controller';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsManager } from './operations/operations-manager';
 import { ProfilesController } from './profiles/profiles.controller';
+import { ProjectsController } from './projects/projects.controller';
 import { ProfileStore } from './profiles/profile-store';
 import { CertificatesController } from './trust/certificates.controller';
 import { Tokens } from './trust/tokens';
@@ -32,6 +33,7 @@ import { TrustStore } from './trust/trust-store';
     OperationsController,
     CertificatesController,
     ProfilesController,
+    ProjectsController,
     InternalSqlController,
     InternalDatabaseController,
     InternalShutdownController,

@@ -30,7 +30,8 @@ export class LxdExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const { code, message } = describe(exception, request, this.routeExists);
-    if (code >= 500) {
+    // Internal errors are logged; 501 (a wrong method) and 503 (no quorum, unreachable member) are answers.
+    if (code === 500 || code === 502) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`${request.method} ${request.url}: ${detail}`);
     }

@@ -5,7 +5,7 @@ import { DaemonLogger } from './daemon-logger';
 import { type Daemon, startDaemon } from './server';
 import { runInit } from './init/init-command';
 import { LocalApi } from './init/local-api';
-import { runSqlCommand } from './sql-command';
+import { runSqlCommand } from '../../cli/src/sql-command';
 import { packageVersion } from './version';
 import { processRecoveryIo, registerRecoveryCommands } from './recovery';
 import { probe, waitReady } from './waitready';
@@ -38,6 +38,7 @@ async function runDaemon(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  process.on('unhandledRejection', (err) => logger.error(`unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   try {
     daemon = await startDaemon({ stateDir: dir, logger, warn: (message) => logger.warn(message), onShutdownRequest: () => stop('shutdown request') });
   } catch (err) {

@@ -4,73 +4,21 @@
  * cluster address and every Raft member, and a Raft log holding the founding membership. Started
  * with bin/cubed like any daemon; driven through each member's unix socket.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateSelfSigned, LocalDatabase, RaftDriver, RaftLogStore, RaftNodeRole } from '@app/db';
 import { Role } from '@app/raft';
+import { freePort, MemberProcess, type Reply, sleep } from './member-process';
 
-const repo = path.resolve(__dirname, '../../..');
-export const CUBED = path.join(repo, 'bin/cubed');
-
-export interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by the assertions
-  json: any;
-}
+export { freePort, sleep } from './member-process';
 
 export interface Member {
   id: number;
   name: string;
   dir: string;
   address: string;
-  socket: string;
-  agent: http.Agent;
-  proc?: ChildProcess;
-  log: string;
-}
-
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, host, r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-export function requestOn(socket: string, method: string, urlPath: string, body?: unknown, agent?: http.Agent, timeoutMs = 20_000): Promise<Reply> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise<Reply>((resolve, reject) => {
-    const req = http.request(
-      {
-        socketPath: socket,
-        method,
-        path: urlPath,
-        agent: agent ?? false,
-        timeout: timeoutMs,
-        headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          try {
-            resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
-          } catch {
-            reject(new Error(`not JSON (HTTP ${res.statusCode}): ${text.slice(0, 200)}`));
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  process: MemberProcess;
 }
 
 export class StaticCluster {
@@ -78,7 +26,7 @@ export class StaticCluster {
 
   private constructor(
     readonly root: string,
-    private readonly env: NodeJS.ProcessEnv,
+    readonly env: NodeJS.ProcessEnv,
   ) {}
 
   /** Writes the state directories of `n` founding members (all voters). */
@@ -108,15 +56,7 @@ export class StaticCluster {
           nodes.map((x) => ({ id: x.id, role: Role.Voter })),
         );
         store.close();
-        c.members.push({
-          id: node.id,
-          name: node.name,
-          dir,
-          address: node.address,
-          socket: path.join(dir, 'unix.socket'),
-          agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-          log: '',
-        });
+        c.members.push({ id: node.id, name: node.name, dir, address: node.address, process: new MemberProcess(node.name, dir, c.env) });
       }
       return c;
     } catch (err) {
@@ -132,32 +72,12 @@ export class StaticCluster {
   }
 
   running(): Member[] {
-    return this.members.filter((m) => m.proc && m.proc.exitCode === null && m.proc.signalCode === null);
+    return this.members.filter((m) => m.process.running);
   }
 
   /** Starts a member's daemon and waits until it answers GET /1.0. */
-  async start(i: number, timeoutMs = 20_000): Promise<void> {
-    const m = this.member(i);
-    const proc = spawn(CUBED, [], { env: { ...this.env, CUBED_DIR: m.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    m.proc = proc;
-    const append = (d: Buffer): void => {
-      m.log += d.toString();
-      if (m.log.length > 200_000) m.log = m.log.slice(-100_000);
-    };
-    proc.stdout!.on('data', append);
-    proc.stderr!.on('data', append);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${m.name} exited (${proc.exitCode ?? proc.signalCode}):\n${m.log}`);
-      try {
-        const r = await requestOn(m.socket, 'GET', '/1.0', undefined, undefined, 2000);
-        if (r.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`${m.name} did not become ready within ${timeoutMs} ms:\n${m.log}`);
-      await sleep(50);
-    }
+  start(i: number, timeoutMs = 20_000): Promise<void> {
+    return this.member(i).process.start(timeoutMs);
   }
 
   async startAll(): Promise<void> {
@@ -165,20 +85,12 @@ export class StaticCluster {
   }
 
   /** Sends a signal (SIGKILL by default) and waits for the process to exit. */
-  async kill(i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const m = this.member(i);
-    const proc = m.proc;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.kill(signal);
-    await exited;
-    m.agent.destroy();
-    m.agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  kill(i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return this.member(i).process.kill(signal);
   }
 
   request(i: number, method: string, urlPath: string, body?: unknown, timeoutMs?: number): Promise<Reply> {
-    const m = this.member(i);
-    return requestOn(m.socket, method, urlPath, body, m.agent, timeoutMs);
+    return this.member(i).process.request(method, urlPath, body, timeoutMs);
   }
 
   /** POST /internal/sql against the global database; throws on an error envelope. */
@@ -233,9 +145,7 @@ export class StaticCluster {
 
   async destroy(): Promise<void> {
     await Promise.all(this.members.map((_, i) => this.kill(i)));
-    for (const m of this.members) m.agent.destroy();
+    for (const m of this.members) m.process.close();
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -66,6 +66,8 @@ const API_EXTENSIONS_COUNT = 0;
 @Injectable()
 export class Clustering {
   private readonly logger = new Logger('Cluster');
+  /** Bootstrap, join and leave change what the member is: one at a time. */
+  private transition: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly databases: Databases,
@@ -83,7 +85,26 @@ export class Clustering {
   // ------------------------------------------------------------------ bootstrap
 
   /** Makes this standalone member the first member of a new cluster, named `name`. */
-  async bootstrap(name: string): Promise<void> {
+  bootstrap(name: string): Promise<void> {
+    return this.exclusively(() => this.bootstrapNow(name));
+  }
+
+  join(req: JoinRequest): Promise<void> {
+    return this.exclusively(() => this.joinNow(req));
+  }
+
+  /** This member was removed from its cluster: it becomes a standalone server with an empty global database. */
+  leave(): Promise<void> {
+    return this.exclusively(() => this.leaveNow());
+  }
+
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.transition.then(work, work);
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+
+  private async bootstrapNow(name: string): Promise<void> {
     if (this.databases.clustered) throw badRequest('This server is already clustered');
     validMemberName(name);
     const address = canonicalAddress(this.databases.local.getConfig('cluster.https_address') || this.databases.local.getConfig('core.https_address') || '');
@@ -111,7 +132,7 @@ export class Clustering {
 
   // ------------------------------------------------------------------ join (newcomer side)
 
-  async join(req: JoinRequest): Promise<void> {
+  private async joinNow(req: JoinRequest): Promise<void> {
     if (this.databases.clustered) throw badRequest('This server is already clustered');
     validMemberName(req.serverName);
     const serverAddress = canonicalAddress(req.serverAddress || this.databases.local.getConfig('core.https_address') || '');
@@ -329,8 +350,7 @@ export class Clustering {
     await this.identity.refresh();
   }
 
-  /** This member was removed from its cluster: it becomes a standalone server with an empty global database. */
-  async leave(): Promise<void> {
+  private async leaveNow(): Promise<void> {
     if (!this.databases.clustered) return;
     this.databases.local.setConfigs({ 'cluster.https_address': null });
     this.databases.local.replaceRaftNodes([]);

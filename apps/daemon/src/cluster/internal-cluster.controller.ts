@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Logger, Post } from '@nestjs/common';
 import { certificateFingerprint } from '@app/db';
 import { Databases } from '../database/databases';
 import { SyncResponse, syncResponse } from '../envelope';
@@ -11,6 +11,8 @@ import { fromRaftMemberJson, type RaftMemberJson, rememberRaftMembers } from './
 /** Member-to-member endpoints of clustering. */
 @Controller('/internal/cluster')
 export class InternalClusterController {
+  private readonly logger = new Logger('Cluster');
+
   constructor(
     private readonly clustering: Clustering,
     private readonly databases: Databases,
@@ -59,7 +61,9 @@ export class InternalClusterController {
   async removed(@Ctx() ctx: RequestContext): Promise<SyncResponse<Record<string, never>>> {
     if (ctx.protocol !== 'cluster') throw forbidden('Only cluster members can tell a member it was removed');
     // Answer first: leaving closes the port the request came in on.
-    setImmediate(() => void this.clustering.leave());
+    setImmediate(() => {
+      this.clustering.leave().catch((err: Error) => this.logger.error(`could not leave the cluster: ${err.message}`));
+    });
     return syncResponse({});
   }
 }

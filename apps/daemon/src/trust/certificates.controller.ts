@@ -50,6 +50,21 @@ export function certificatePem(input: string): string {
   }
 }
 
+/**
+ * The secret in a `password`: lxc 5.0.2 sends a whole certificate-add token (base64 JSON with
+ * client_name and secret) there; anything else is the trust password itself.
+ */
+export function secretOf(password: string): string {
+  if (password.length < 40) return password;
+  try {
+    const token = JSON.parse(Buffer.from(password, 'base64').toString('utf8')) as { client_name?: unknown; secret?: unknown };
+    if (typeof token.client_name === 'string' && typeof token.secret === 'string') return token.secret;
+  } catch {
+    // not a token
+  }
+  return password;
+}
+
 /** /1.0/certificates: the trust store (client certificates, members' server certificates). */
 @Controller('/1.0/certificates')
 export class CertificatesController {
@@ -113,8 +128,9 @@ export class CertificatesController {
       const records = this.databases.clustered ? await this.members.records() : [];
       const addresses = records.length ? records.map((r) => r.address) : (this.databases.local.getConfig('core.https_address') ? [this.databases.local.getConfig('core.https_address')!] : []);
       const cert = this.databases.clustered ? readClusterTls(this.stateDir.path).certPem : this.serverTls.tls.certPem;
+      const request = { name, type: 'client', restricted: body.restricted === true, projects: Array.isArray(body.projects) ? body.projects : [], certificate: '', password: '', token: true };
       const issued = await this.tokens.issue('certificate', name, 'Executing operation', (secret, expiresAt) => ({
-        clientName: name,
+        request,
         secret,
         fingerprint: certificateFingerprint(cert),
         addresses,
@@ -138,7 +154,7 @@ export class CertificatesController {
       if (ctx.fingerprint !== fingerprint && peerFingerprint((req.raw.socket as TLSSocket).getPeerCertificate()) !== fingerprint) {
         throw forbidden('An untrusted client can only add its own certificate');
       }
-      const secret = typeof body.password === 'string' ? body.password : '';
+      const secret = secretOf(typeof body.password === 'string' ? body.password : '');
       if (secret === '') throw forbidden('not authorized');
       const tokenName = await this.tokens.nameForSecret('certificate', secret);
       if (tokenName !== undefined) {
@@ -149,7 +165,7 @@ export class CertificatesController {
     }
     const restricted = body.restricted === true;
     const projects = Array.isArray(body.projects) ? body.projects.filter((p): p is string => typeof p === 'string') : [];
-    const label = name || (consume ? await this.tokens.nameForSecret('certificate', String(body.password)) : '') || new X509Certificate(pem).subject.replace(/.*CN=/s, '').split('\n')[0];
+    const label = name || (consume ? await this.tokens.nameForSecret('certificate', secretOf(String(body.password))) : '') || new X509Certificate(pem).subject.replace(/.*CN=/s, '').split('\n')[0];
     try {
       await this.databases.global.exec({
         statements: [
