@@ -57,17 +57,16 @@ export class ClusterMembers {
   ) {}
 
   async records(): Promise<MemberRecord[]> {
-    const db = this.databases.global;
-    const [nodes, groups, configs] = await Promise.all([
-      db.query<{ id: number; name: string; description: string; address: string; arch: number; heartbeat: string | null; state: number; fd: string | null }>(
+    const [nodes, groups, configs] = await this.databases.global.read(async (db) => [
+      await db.query<{ id: number; name: string; description: string; address: string; arch: number; heartbeat: string | null; state: number; fd: string | null }>(
         `SELECT nodes.id, nodes.name, nodes.description, nodes.address, nodes.arch, nodes.heartbeat, nodes.state, nodes_failure_domains.name AS fd
          FROM nodes LEFT JOIN nodes_failure_domains ON nodes_failure_domains.id = nodes.failure_domain_id ORDER BY nodes.name`,
       ),
-      db.query<{ node_id: number; name: string }>(
+      await db.query<{ node_id: number; name: string }>(
         'SELECT nodes_cluster_groups.node_id, cluster_groups.name FROM nodes_cluster_groups JOIN cluster_groups ON cluster_groups.id = nodes_cluster_groups.group_id ORDER BY cluster_groups.name',
       ),
-      db.query<{ node_id: number; key: string; value: string }>('SELECT node_id, key, value FROM nodes_config ORDER BY key'),
-    ]);
+      await db.query<{ node_id: number; key: string; value: string }>('SELECT node_id, key, value FROM nodes_config ORDER BY key'),
+    ] as const);
     return nodes.map((n) => ({
       id: n.id,
       name: n.name,

@@ -8,7 +8,7 @@
  * writers starting from the same ETag exactly one wins and the other gets 412.
  */
 import { Injectable } from '@nestjs/common';
-import { type SqlStatement, TxFailedError, type TxParam } from '@app/db';
+import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
 import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
 import { deviceTypeCode, deviceTypeName } from './device-types';
@@ -72,25 +72,40 @@ export class ProfileStore {
   constructor(private readonly databases: Databases) {}
 
   async list(project = 'default'): Promise<StoredProfile[]> {
-    const db = this.databases.global;
-    const profiles = await db.query<{ id: number; name: string; description: string; state: string }>(
-      `SELECT p.id, p.name, p.description, ${STATE_SQL} AS state FROM profiles p JOIN projects ON projects.id = p.project_id WHERE projects.name = ? ORDER BY p.name`,
-      [project],
+    return this.databases.global.read((r) => this.load(r, project));
+  }
+
+  async get(name: string, project = 'default'): Promise<StoredProfile> {
+    const [found] = await this.databases.global.read((r) => this.load(r, project, name));
+    if (!found) throw notFound('Profile not found');
+    return found;
+  }
+
+  /** The profiles of a project (or the one named), as of one read point. */
+  private async load(r: ConsistentReader, project: string, name?: string): Promise<StoredProfile[]> {
+    const scope = `SELECT p.id FROM profiles p JOIN projects ON projects.id = p.project_id WHERE projects.name = ?${name !== undefined ? ' AND p.name = ?' : ''}`;
+    const params = name !== undefined ? [project, name] : [project];
+    const profiles = await r.query<{ id: number; name: string; description: string; state: string }>(
+      `SELECT p.id, p.name, p.description, ${STATE_SQL} AS state FROM profiles p WHERE p.id IN (${scope}) ORDER BY p.name`,
+      params,
     );
     if (profiles.length === 0) return [];
-    const [config, devices, usedBy] = await Promise.all([
-      db.query<{ profile_id: number; key: string; value: string | null }>('SELECT profile_id, key, value FROM profiles_config ORDER BY key'),
-      db.query<{ profile_id: number; device: string; type: number; key: string | null; value: string | null }>(
-        `SELECT d.profile_id, d.name AS device, d.type, c.key, c.value FROM profiles_devices d
-         LEFT JOIN profiles_devices_config c ON c.profile_device_id = d.id ORDER BY d.name, c.key`,
-      ),
-      db.query<{ profile_id: number; name: string }>(
-        'SELECT ip.profile_id, i.name FROM instances_profiles ip JOIN instances i ON i.id = ip.instance_id ORDER BY i.name',
-      ),
-    ]);
+    const config = await r.query<{ profile_id: number; key: string; value: string | null }>(`SELECT profile_id, key, value FROM profiles_config WHERE profile_id IN (${scope}) ORDER BY key`, params);
+    const devices = await r.query<{ profile_id: number; device: string; type: number; key: string | null; value: string | null }>(
+      `SELECT d.profile_id, d.name AS device, d.type, c.key, c.value FROM profiles_devices d
+       LEFT JOIN profiles_devices_config c ON c.profile_device_id = d.id WHERE d.profile_id IN (${scope}) ORDER BY d.name, c.key`,
+      params,
+    );
+    const usedBy = await r.query<{ profile_id: number; name: string }>(
+      `SELECT ip.profile_id, i.name FROM instances_profiles ip JOIN instances i ON i.id = ip.instance_id WHERE ip.profile_id IN (${scope}) ORDER BY i.name`,
+      params,
+    );
+    const configOf = group(config, (c) => c.profile_id);
+    const devicesOf = group(devices, (d) => d.profile_id);
+    const usedOf = group(usedBy, (u) => u.profile_id);
     return profiles.map((p) => {
       const devs: Devices = {};
-      for (const d of devices.filter((x) => x.profile_id === p.id)) {
+      for (const d of devicesOf.get(p.id) ?? []) {
         const dev = (devs[d.device] ??= { type: deviceTypeName(d.type) });
         if (d.key !== null && d.key !== 'type') dev[d.key] = d.value ?? '';
       }
@@ -98,18 +113,12 @@ export class ProfileStore {
         id: p.id,
         name: p.name,
         description: p.description,
-        config: Object.fromEntries(config.filter((c) => c.profile_id === p.id).map((c) => [c.key, c.value ?? ''])),
+        config: Object.fromEntries((configOf.get(p.id) ?? []).map((c) => [c.key, c.value ?? ''])),
         devices: devs,
-        used_by: usedBy.filter((u) => u.profile_id === p.id).map((u) => `/1.0/instances/${u.name}`),
+        used_by: (usedOf.get(p.id) ?? []).map((u) => `/1.0/instances/${u.name}`),
         state: p.state,
       };
     });
-  }
-
-  async get(name: string, project = 'default'): Promise<StoredProfile> {
-    const found = (await this.list(project)).find((p) => p.name === name);
-    if (!found) throw notFound('Profile not found');
-    return found;
   }
 
   async create(profile: { name: string; description: string; config: Record<string, string>; devices: Devices }, project = 'default'): Promise<void> {
@@ -197,4 +206,15 @@ export class ProfileStore {
     }
     return out;
   }
+}
+
+function group<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(row);
+  }
+  return out;
 }

@@ -82,6 +82,11 @@ export interface DatabaseStatus {
 
 export { type ExecResult } from './leader-link';
 
+/** Reads inside GlobalDatabase.read(). */
+export interface ConsistentReader {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+}
+
 export class GlobalDatabase {
   private readonly driver: RaftDriver;
   private readonly sm: GlobalStateMachine;
@@ -241,6 +246,26 @@ export class GlobalDatabase {
         await this.waitForChange(Math.min(left, 50)); // reads are safe to retry
       }
     }
+  }
+
+  /**
+   * Several reads as of one linearizable point: one read barrier, then `fn` reads this member's
+   * replica (no write is applied while `fn` runs synchronously between its awaits on local
+   * reads). A member without a replica forwards each read instead.
+   */
+  async read<T>(fn: (reader: ConsistentReader) => Promise<T>, opts: QueryOptions = {}): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? this.queryTimeoutMs;
+    if (this.hasReplica()) {
+      if ((opts.consistency ?? 'linearizable') === 'linearizable') await this.barrierUntil(this.clock.now() + timeoutMs, timeoutMs);
+      const sm = this.sm;
+      return fn({
+        query: async <R>(sql: string, params: readonly SqlParam[] = []) => {
+          this.checkQuery(sql);
+          return sm.query<R>(sql, params);
+        },
+      });
+    }
+    return fn({ query: <R>(sql: string, params: readonly SqlParam[] = []) => this.query<R>(sql, params, opts) });
   }
 
   /** A read forwarded by a member without a replica. Never forwarded further. */

@@ -1,6 +1,6 @@
 export * from './db-errors';
 export { GlobalDatabase } from './global-database';
-export type { DatabaseStatus, MemberStatus, ExecOptions, QueryOptions, GlobalDatabaseOptions } from './global-database';
+export type { DatabaseStatus, MemberStatus, ExecOptions, QueryOptions, GlobalDatabaseOptions, ConsistentReader } from './global-database';
 export type { ExecResult, ReadConsistency, LeaderLink } from './leader-link';
 export { ForwardLostError, ForwardUnavailableError } from './leader-link';
 export { PeerDirectory } from './peer-directory';
