@@ -1,0 +1,236 @@
+/**
+ * npm run bench:api — the LXD REST API of a 4-member Cubed cluster under load, and its failover,
+ * in one run on this machine; optionally (--vs-lxd) the same against a 4-member LXD 5.0.2 cluster
+ * in the same invocation.
+ *
+ * 1. A 4-member cluster (deploy/local-cluster: 127.0.0.1–4, 3 voters + 1 standby) in a temporary
+ *    directory, removed at the end, also after a failure or an interrupt.
+ * 2. Over the unix socket of the database leader, then of a non-leader voter, closed-loop
+ *    keep-alive clients (http.Agent, no process per request), after a warm-up:
+ *    POST /1.0/profiles (unique names) with 1 and with --clients clients, PATCH /1.0 (user.bench)
+ *    with 1, GET /1.0/profiles/<x> (linearizable) with 1 and --clients, GET /1.0/cluster/members.
+ * 3. --failovers times: kill -9 of the database leader (GET /internal/database: metadata.leader),
+ *    timing the first successful write through a surviving voter (retried every 20 ms), a new
+ *    database-leader, the killed member Offline and 3 voters Online again in
+ *    GET /1.0/cluster/members?recursion=1; then the killed member is restarted and waited for.
+ * 4. --vs-lxd: steps 2–3 against LXD (one daemon per network namespace, bench/support/lxd-cluster.ts).
+ * Prints one JSON line per measurement and a summary line: goals, ratios to LXD's reference
+ * figures (labelled: not from this run) and, with --vs-lxd, Cubed/LXD ratios from this run.
+ *   --duration <s>   measuring time per load (default 3)
+ *   --warmup <s>     unmeasured time before each load (default 0.5)
+ *   --clients <n>    the concurrent-client count (default 16)
+ *   --failovers <n>  failover runs per cluster (default 3)
+ *   --vs-lxd         also measure LXD 5.0.2 (needs the lxd package and root)
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunningMember } from '../deploy/local-cluster/bring-up';
+import { clusterMembers, isVoter } from '../deploy/local-cluster/cluster-members-view';
+import { guardInterrupts } from '../deploy/local-cluster/interrupt-guard';
+import { LxdApi } from '../deploy/local-cluster/lxd-api';
+import { assertBuilt, findRepo } from '../deploy/local-cluster/repo-paths';
+import { apiMetrics, loadKey, type SystemResults } from './support/api-metrics';
+import { apiSummary, summaryTable, type SummaryInput } from './support/api-summary';
+import { apiWorkloads, READ_PROFILE } from './support/api-workloads';
+import type { ClusterUnderTest } from './support/cluster-under-test';
+import { startCubedCluster } from './support/cubed-cluster';
+import { type FailoverSettings, measureFailover } from './support/failover';
+import { runLoad } from './support/keepalive-load';
+import { lxdUnavailableReason, startLxdCluster } from './support/lxd-cluster';
+import { unmountAll } from './support/lxd-daemon';
+import { removeStaleNamespaces } from './support/network-namespaces';
+import { TeardownStack } from './support/teardown-stack';
+
+interface Options {
+  durationMs: number;
+  warmupMs: number;
+  clients: number;
+  failovers: number;
+  vsLxd: boolean;
+}
+
+const emit = (o: Record<string, unknown>): void => console.log(JSON.stringify(o));
+const log = (line: string): void => console.error(`bench:api: ${line}`);
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  const v = text === undefined ? fallback : Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number ≥ 0, not "${text}"`);
+  return v;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      clients: { type: 'string' },
+      failovers: { type: 'string' },
+      'vs-lxd': { type: 'boolean' },
+    },
+    allowPositionals: false,
+  });
+  return {
+    durationMs: positive('duration', values.duration, 3) * 1000,
+    warmupMs: positive('warmup', values.warmup, 0.5) * 1000,
+    clients: Math.max(1, Math.round(positive('clients', values.clients, 16))),
+    failovers: Math.round(positive('failovers', values.failovers, 3)),
+    vsLxd: values['vs-lxd'] === true,
+  };
+}
+
+async function offlineThresholdMs(member: RunningMember): Promise<number> {
+  const api = new LxdApi(member.socketPath);
+  try {
+    const server = await api.get<{ config?: Record<string, unknown> }>('/1.0', 5000);
+    return Number(server.config?.['cluster.offline_threshold'] ?? 20) * 1000;
+  } finally {
+    api.close();
+  }
+}
+
+interface MeasuredMembers {
+  leader: RunningMember;
+  'non-leader': RunningMember;
+  roles: Record<string, string[]>;
+}
+
+/** The database leader and a voter that is not the leader, as the cluster reports them now. */
+async function leaderAndVoter(cluster: ClusterUnderTest): Promise<MeasuredMembers> {
+  const leaderName = await cluster.databaseLeader();
+  const leader = cluster.members.find((m) => m.name === leaderName)!;
+  const api = new LxdApi(leader.socketPath);
+  try {
+    const view = await clusterMembers(api, 5000);
+    const voter = cluster.members.find((m) => m !== leader && view.some((v) => v.server_name === m.name && isVoter(v)));
+    if (!voter) throw new Error(`no voter besides the leader ${leaderName}`);
+    return { leader, 'non-leader': voter, roles: Object.fromEntries(view.map((v) => [v.server_name, v.roles])) };
+  } finally {
+    api.close();
+  }
+}
+
+async function createReadProfile(member: RunningMember): Promise<void> {
+  const api = new LxdApi(member.socketPath);
+  try {
+    await api.send('POST', '/1.0/profiles', { name: READ_PROFILE, description: 'read by bench:api', config: {}, devices: {} });
+  } finally {
+    api.close();
+  }
+}
+
+async function measureLoads(cluster: ClusterUnderTest, o: Options, results: SystemResults): Promise<void> {
+  const targets = await leaderAndVoter(cluster);
+  emit({
+    bench: 'api',
+    system: cluster.system,
+    what: 'members measured',
+    leader: targets.leader.name,
+    'non-leader': targets['non-leader'].name,
+    roles: targets.roles,
+  });
+  await createReadProfile(targets.leader);
+  for (const via of ['leader', 'non-leader'] as const) {
+    const member = targets[via];
+    for (const w of apiWorkloads(`${cluster.system}-${via}`, o.clients)) {
+      log(`${cluster.system}: ${w.what}, ${w.clients} client(s), through the ${via} ${member.name}`);
+      const r = await runLoad({ socketPath: member.socketPath, clients: w.clients, warmupMs: o.warmupMs, durationMs: o.durationMs, expectStatus: w.expectStatus, next: w.next });
+      results.loads.set(loadKey(via, w.id, w.clients), r);
+      emit({ bench: 'api', system: cluster.system, what: w.what, via, member: member.name, clients: w.clients, duration_s: o.durationMs / 1000, ...r });
+    }
+  }
+  const leaderAfter = await cluster.databaseLeader();
+  if (leaderAfter !== targets.leader.name) log(`${cluster.system}: the database leader moved from ${targets.leader.name} to ${leaderAfter} during the loads`);
+}
+
+async function measureFailovers(cluster: ClusterUnderTest, o: Options, thresholdMs: number, results: SystemResults, errors: string[]): Promise<void> {
+  const settings: FailoverSettings = { writeRetryMs: 20, pollMs: 50, attemptTimeoutMs: 10_000, milestonesTimeoutMs: thresholdMs + 20_000, rejoinTimeoutMs: 90_000 };
+  for (let run = 1; run <= o.failovers; run++) {
+    log(`${cluster.system}: failover ${run}/${o.failovers}: kill -9 of the database leader`);
+    try {
+      const r = await measureFailover(cluster, run, settings);
+      results.failovers.push(r);
+      emit({ bench: 'api', system: cluster.system, what: 'failover: kill -9 of the database leader', write_retry_ms: settings.writeRetryMs, poll_ms: settings.pollMs, ...r });
+    } catch (err) {
+      const message = `${cluster.system} failover ${run}: ${(err as Error).message}`;
+      errors.push(message);
+      emit({ bench: 'api', system: cluster.system, what: 'failover: kill -9 of the database leader', run, error: (err as Error).message });
+      return;
+    }
+  }
+}
+
+async function measureSystem(cluster: ClusterUnderTest, o: Options, errors: string[]): Promise<SystemResults> {
+  const results: SystemResults = { loads: new Map(), failovers: [], timings: cluster.timings };
+  emit({ bench: 'api', system: cluster.system, what: 'bring-up (start → socket answers; init preseed process)', members: cluster.timings });
+  await measureLoads(cluster, o, results);
+  await measureFailovers(cluster, o, await offlineThresholdMs(cluster.members[0]), results, errors);
+  return results;
+}
+
+async function measureLxd(root: string, o: Options, teardowns: TeardownStack, abort: AbortSignal, errors: string[]): Promise<SystemResults | { skipped: string }> {
+  if (!o.vsLxd) return { skipped: 'not requested (run with --vs-lxd)' };
+  const unavailable = lxdUnavailableReason();
+  if (unavailable) {
+    log(`--vs-lxd: ${unavailable}; continuing with Cubed only`);
+    return { skipped: unavailable };
+  }
+  const stale = await removeStaleNamespaces();
+  if (stale.length) log(`removed network namespaces left by an earlier run: ${stale.join(', ')}`);
+  let cluster: ClusterUnderTest;
+  try {
+    log('starting a 4-member LXD 5.0.2 cluster, one daemon per network namespace');
+    cluster = await startLxdCluster(root, teardowns, (line) => log(`lxd: ${line}`), abort);
+  } catch (err) {
+    if (abort.aborted) throw err;
+    const why = `the LXD cluster could not be set up: ${(err as Error).message}`;
+    log(`--vs-lxd: ${why}; continuing with Cubed only`);
+    return { skipped: why };
+  }
+  const results = await measureSystem(cluster, o, errors);
+  await cluster.destroy();
+  return results;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions();
+  const repo = findRepo();
+  assertBuilt(repo);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-bench-api-'));
+  const teardowns = new TeardownStack();
+  teardowns.add(`the directory ${root}`, async () => {
+    await unmountAll(root);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const abort = new AbortController();
+  const guard = guardInterrupts(async () => {
+    abort.abort();
+    await teardowns.runAll(log);
+  }, log);
+  const errors: string[] = [];
+  try {
+    log(`starting a 4-member Cubed cluster in ${root}`);
+    const cubedCluster = await startCubedCluster(repo, root, teardowns, (line) => log(`cubed: ${line}`), abort.signal);
+    const thresholdMs = await offlineThresholdMs(cubedCluster.members[0]);
+    const cubed = await measureSystem(cubedCluster, o, errors);
+    await cubedCluster.destroy();
+    const lxd = await measureLxd(root, o, teardowns, abort.signal, errors);
+    const summary: SummaryInput = { metrics: apiMetrics(o.clients), cubed, offlineThresholdMs: thresholdMs, lxd };
+    emit({ ...apiSummary(summary), errors });
+    for (const line of summaryTable(summary)) console.error(line);
+  } catch (err) {
+    if (abort.signal.aborted) return; // the interrupt guard cleans up, then exits
+    throw err;
+  } finally {
+    if (!abort.signal.aborted) {
+      guard.release();
+      await teardowns.runAll(log);
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:api failed: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});
