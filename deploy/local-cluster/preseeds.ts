@@ -28,6 +28,9 @@ export interface PasswordJoinPreseed {
 export function bootstrapPreseed(p: BootstrapPreseed): string {
   return YAML.stringify({
     config: { 'core.https_address': p.address, 'core.trust_password': p.trustPassword },
+    // The pool every member gets (each at its own default source) and the default profile's root disk.
+    storage_pools: [{ name: 'default', driver: 'dir' }],
+    profiles: [{ name: 'default', devices: { root: { path: '/', pool: 'default', type: 'disk' } } }],
     cluster: { server_name: p.serverName, enabled: true },
   });
 }

@@ -24,6 +24,27 @@ import { ProfileStore } from './profiles/profile-store';
 import { CertificatesController } from './trust/certificates.controller';
 import { Tokens } from './trust/tokens';
 import { TrustStore } from './trust/trust-store';
+import { IMAGE_CONTROLLERS, IMAGE_PROVIDERS } from './images/images.module';
+import { ImagesForInstances } from './instances/images-for-instances';
+import { HostRuntime } from './instances/host-runtime';
+import { InstanceImages } from './instances/instance-images';
+import { InstanceAutostart } from './instances/instance-autostart';
+import { InstanceCreation } from './instances/instance-creation';
+import { InstanceLifecycle } from './instances/instance-lifecycle';
+import { InstanceNics } from './instances/instance-nics';
+import { InstancePlacement } from './instances/instance-placement';
+import { InstanceReader } from './instances/instance-reader';
+import { InstanceRuntime } from './instances/instance-runtime';
+import { InstanceSnapshots } from './instances/instance-snapshots';
+import { InstanceStates } from './instances/instance-states';
+import { InstanceStore } from './instances/instance-store';
+import { InstanceUpdates } from './instances/instance-updates';
+import { InstancesController } from './instances/instances.controller';
+import { InternalInstancesController } from './instances/internal-instances.controller';
+import { NicAddressing } from './instances/nic-addressing';
+import { LocalPools } from './storage/local-pools';
+import { StoragePoolStore } from './storage/storage-pool-store';
+import { StoragePoolsController } from './storage/storage-pools.controller';
 
 @Module({
   controllers: [
@@ -37,6 +58,10 @@ import { TrustStore } from './trust/trust-store';
     InternalSqlController,
     InternalDatabaseController,
     InternalShutdownController,
+    StoragePoolsController,
+    ...IMAGE_CONTROLLERS,
+    InstancesController,
+    InternalInstancesController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: TrustGuard },
@@ -53,6 +78,23 @@ import { TrustStore } from './trust/trust-store';
     PeerClient,
     Tokens,
     ProfileStore,
+    StoragePoolStore,
+    LocalPools,
+    ...IMAGE_PROVIDERS,
+    { provide: InstanceImages, useClass: ImagesForInstances },
+    InstanceStore,
+    HostRuntime,
+    { provide: InstanceRuntime, useExisting: HostRuntime },
+    InstanceStates,
+    InstanceReader,
+    NicAddressing,
+    InstanceNics,
+    InstancePlacement,
+    InstanceCreation,
+    InstanceLifecycle,
+    InstanceUpdates,
+    InstanceSnapshots,
+    InstanceAutostart,
   ],
 })
 export class AppModule {}

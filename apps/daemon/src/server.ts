@@ -27,6 +27,9 @@ import { OperationsManager } from './operations/operations-manager';
 import { PeerClient } from './cluster/peer-client';
 import { StateDir } from './identity/state-dir';
 import { TrustStore } from './trust/trust-store';
+import { registerImageUploadParsers } from './images/http/image-upload-parsers';
+import { registerInstanceForwarding } from './instances/instance-forwarding';
+import { InstanceStore } from './instances/instance-store';
 
 export interface DaemonOptions {
   /** State directory; created with mode 0711 if missing. The API socket is `<stateDir>/unix.socket`. */
@@ -106,11 +109,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const fastify = app.getHttpAdapter().getInstance();
   app.useGlobalFilters(new LxdExceptionFilter((method, path) => fastify.findRoute({ method: method as 'GET', url: path }) !== null));
   registerJsonBodyParser(fastify);
+  registerImageUploadParsers(fastify);
 
   try {
     await app.register(fastifyWebsocket as never);
     registerEventRoutes(fastify, app.get(EventBus), app.get(TrustStore));
     registerTargetForwarding(fastify, { databases, identity: app.get(MemberIdentity), trust: app.get(TrustStore), peers: app.get(PeerClient) });
+    registerInstanceForwarding(fastify, { databases, identity: app.get(MemberIdentity), trust: app.get(TrustStore), peers: app.get(PeerClient), store: app.get(InstanceStore) });
     await app.init();
     await app.get(MemberIdentity).refresh();
     app.get(ServerConfig).onChange(async (changed) => {
@@ -187,9 +192,17 @@ async function waitForDatabase(databases: Databases, options: DaemonOptions): Pr
   }
 }
 
-/** Creates the state directory (mode 0711, independent of the umask) if it does not exist. */
+/**
+ * Creates the state directory (mode 0711, independent of the umask) if it does not exist. An
+ * existing one gets search permission for everybody (as LXD's): unprivileged containers, whose
+ * root runs as a mapped uid, reach their root filesystems through it.
+ */
 export function ensureStateDir(dir: string): void {
-  if (fs.existsSync(dir)) return;
+  if (fs.existsSync(dir)) {
+    const mode = fs.statSync(dir).mode & 0o7777;
+    if ((mode & 0o111) !== 0o111) fs.chmodSync(dir, mode | 0o111);
+    return;
+  }
   fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   fs.chmodSync(dir, 0o711);
 }

@@ -3,6 +3,7 @@
  * empty, the first is bootstrapped with `cubed init --preseed`, the others join with a join token
  * or with the trust password and the cluster certificate, each on its own loopback port.
  */
+import { cleanupMemberContainers } from './container-cleanup';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,6 +38,8 @@ export class DaemonCluster {
 
   static async create(n: number, env: NodeJS.ProcessEnv = {}): Promise<DaemonCluster> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-daemons-'));
+    // Unprivileged containers traverse the members' directories to their root filesystems.
+    fs.chmodSync(root, 0o711);
     const c = new DaemonCluster(root);
     const ports = new Set<number>();
     while (ports.size < n) ports.add(await freePort());
@@ -139,7 +142,10 @@ export class DaemonCluster {
 
   async destroy(): Promise<void> {
     await Promise.all(this.members.map((m) => m.kill()));
-    for (const m of this.members) m.close();
+    for (const m of this.members) {
+      m.close();
+      cleanupMemberContainers(m.dir);
+    }
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -14,6 +14,8 @@ import { MemberIdentity } from '../identity/member-identity';
 import { OperationsManager } from '../operations/operations-manager';
 import { Tokens } from '../trust/tokens';
 import { StateDir } from '../identity/state-dir';
+import { LocalPools } from '../storage/local-pools';
+import { StoragePoolStore } from '../storage/storage-pool-store';
 import { ClusterLeader } from './cluster-leader';
 import { type ClusterMemberJson, ClusterMembers, MEMBER_STATE_CREATED, MEMBER_STATE_EVACUATED } from './cluster-members';
 import { Clustering, validMemberName } from './clustering.service';
@@ -50,12 +52,15 @@ export class ClusterController {
     private readonly events: EventBus,
     private readonly leader: ClusterLeader,
     private readonly stateDir: StateDir,
+    private readonly pools: LocalPools,
+    private readonly poolStore: StoragePoolStore,
   ) {}
 
   @Get()
-  info(@Res({ passthrough: true }) reply: FastifyReply): SyncResponse<{ server_name: string; enabled: boolean; member_config: unknown[] }> {
+  async info(@Res({ passthrough: true }) reply: FastifyReply): Promise<SyncResponse<{ server_name: string; enabled: boolean; member_config: unknown[] }>> {
     const clustered = this.databases.clustered;
-    const body = { server_name: clustered ? this.identity.name : '', enabled: clustered, member_config: [] as unknown[] };
+    const memberConfig = clustered ? await this.poolMemberConfig() : [];
+    const body = { server_name: clustered ? this.identity.name : '', enabled: clustered, member_config: memberConfig };
     reply.header('ETag', `"${etagOf(body)}"`);
     return syncResponse(body);
   }
@@ -66,10 +71,7 @@ export class ClusterController {
     if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
     const enabled = body.enabled === true;
     const name = str(body.server_name, 'server_name');
-    if (Array.isArray(body.member_config) && body.member_config.length > 0) {
-      const first = body.member_config[0] as { entity?: string; name?: string };
-      throw badRequest(`Member config for ${first.entity ?? 'an entity'} "${first.name ?? ''}" cannot be applied: this cluster has no such entity`);
-    }
+    const joinSources = memberPoolSources(body.member_config);
     if (enabled && !this.databases.clustered) {
       validMemberName(name);
       const token = str(body.cluster_token, 'cluster_token');
@@ -81,6 +83,7 @@ export class ClusterController {
         resources: { cluster: [] },
         run: async () => {
           if (joining) {
+            this.pools.rememberJoinSources(joinSources);
             await this.clustering.join({
               serverName: name,
               serverAddress: str(body.server_address, 'server_address') ?? '',
@@ -210,4 +213,27 @@ export class ClusterController {
     );
     return syncResponse(groups.map((g) => ({ description: g.description, members: members.filter((m) => m.group_id === g.id).map((m) => m.name), name: g.name })));
   }
+
+  /** What a joining member may set for itself: the source of every storage pool, as LXD lists it. */
+  private async poolMemberConfig(): Promise<Array<{ entity: string; name: string; key: string; value: string; description: string }>> {
+    const pools = await this.poolStore.list();
+    return pools.map((p) => ({ entity: 'storage-pool', name: p.name, key: 'source', value: '', description: `"source" property for storage pool "${p.name}"` }));
+  }
+}
+
+/** The storage pool sources in a join request's member_config (other entities are refused). */
+function memberPoolSources(memberConfig: unknown): Map<string, string> {
+  const sources = new Map<string, string>();
+  if (memberConfig === undefined || memberConfig === null) return sources;
+  if (!Array.isArray(memberConfig)) throw badRequest('member_config must be a list');
+  for (const entry of memberConfig as Array<{ entity?: unknown; name?: unknown; key?: unknown; value?: unknown }>) {
+    if (entry?.entity !== 'storage-pool' || entry.key !== 'source' || typeof entry.name !== 'string' || typeof entry.value !== 'string') {
+      throw badRequest(`Member config for ${String(entry?.entity ?? 'an entity')} "${String(entry?.name ?? '')}" (key "${String(entry?.key ?? '')}") cannot be applied: only the source of storage pools is member-specific`);
+    }
+    if (entry.value !== '') {
+      if (!entry.value.startsWith('/')) throw badRequest(`Invalid source "${entry.value}" for storage pool "${entry.name}": an absolute path is needed`);
+      sources.set(entry.name, entry.value);
+    }
+  }
+  return sources;
 }

@@ -116,9 +116,12 @@ export class Clustering {
     writeFileAtomically(path.join(this.stateDir.path, CLUSTER_CERT_FILE), this.serverTls.tls.certPem, 0o644);
     await this.databases.global.exec({
       statements: [
-        { sql: 'DELETE FROM nodes', params: [] },
+        // The standalone row (id 1) becomes the first member's, so that its instances stay where they are.
+        { sql: 'DELETE FROM nodes WHERE id <> 1', params: [] },
         {
-          sql: 'INSERT INTO nodes (id, name, address, schema, api_extensions, arch, heartbeat, state) VALUES (1, ?, ?, ?, ?, ?, ?, 0)',
+          sql: `INSERT INTO nodes (id, name, address, schema, api_extensions, arch, heartbeat, state) VALUES (1, ?, ?, ?, ?, ?, ?, 0)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address, schema = excluded.schema,
+                  api_extensions = excluded.api_extensions, arch = excluded.arch, heartbeat = excluded.heartbeat`,
           params: [name, address, GLOBAL_SCHEMA_VERSION, API_EXTENSIONS_COUNT, architectureId(os.machine()), LEADER.now],
         },
         { sql: 'INSERT OR IGNORE INTO nodes_cluster_groups (node_id, group_id) VALUES (1, 1)', params: [] },
@@ -135,6 +138,9 @@ export class Clustering {
   private async joinNow(req: JoinRequest): Promise<void> {
     if (this.databases.clustered) throw badRequest('This server is already clustered');
     validMemberName(req.serverName);
+    // Joining replaces this server's global database with the cluster's.
+    const [instances] = await this.databases.global.query<{ n: number }>('SELECT count(*) AS n FROM instances');
+    if (Number(instances?.n ?? 0) > 0) throw badRequest('This server has instances: only a server without instances can join a cluster');
     const serverAddress = canonicalAddress(req.serverAddress || this.databases.local.getConfig('core.https_address') || '');
     if (!serverAddress || /^\[::\]:|^0\.0\.0\.0:/.test(serverAddress)) throw badRequest('A specific server_address is needed to join a cluster');
     let secret: string | undefined;

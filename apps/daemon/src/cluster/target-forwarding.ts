@@ -21,7 +21,8 @@ export interface TargetForwardingDeps {
 export function registerTargetForwarding(fastify: FastifyInstance, deps: TargetForwardingDeps): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const target = (request.query as Record<string, unknown> | undefined)?.target;
-    if (typeof target !== 'string' || target === '' || (request as { ws?: boolean }).ws) return done();
+    // `@<group>` targets are placement requests, answered where they arrive.
+    if (typeof target !== 'string' || target === '' || target.startsWith('@') || (request as { ws?: boolean }).ws) return done();
     if (!deps.databases.clustered) return done(); // a standalone server ignores targets, as LXD does
     if (target === deps.identity.name) return done();
     const ctx = deps.trust.identify(request.raw.socket);

@@ -76,6 +76,8 @@ export const SERVER_CONFIG: Record<string, ConfigKey> = {
   'images.compression_algorithm': { scope: 'global', validate: any, default: 'gzip' },
   'images.remote_cache_expiry': { scope: 'global', validate: integer(0), default: '10' },
   'backups.compression_algorithm': { scope: 'global', validate: any, default: 'gzip' },
+  /** Rank placement candidates by their free memory and CPU load as well as by their instance count. */
+  'scheduler.resource_aware': { scope: 'global', validate: bool, default: 'false' },
 };
 
 /** The definition of `key`, or undefined for unknown keys (user.* keys are free-form, global). */

@@ -22,6 +22,7 @@ import {
   InstanceLogFile,
   InstanceSpec,
   InstanceState,
+  InstanceStatus,
   NetworkInterfaceState,
   RuntimeDriver,
   SnapshotInfo,
@@ -246,6 +247,11 @@ export class FakeRuntimeDriver implements RuntimeDriver {
     return this.copyInfo(instance.info);
   }
 
+  async status(name: string): Promise<InstanceStatus> {
+    this.injectedFailure('state');
+    return this.instance(name).status;
+  }
+
   async state(name: string): Promise<InstanceState> {
     this.injectedFailure('state');
     const instance = this.instance(name);
@@ -385,6 +391,18 @@ export class FakeRuntimeDriver implements RuntimeDriver {
     const saved = this.snapshot(instance, name, snapshot);
     if (instance.status !== 'Stopped') throw instanceStateErrors.runningOn('restoring a snapshot');
     instance.files = saved.files.clone();
+  }
+
+  async renameSnapshot(name: string, snapshot: string, newName: string): Promise<SnapshotInfo> {
+    this.injectedFailure('renameSnapshot');
+    assertSnapshotName(snapshot);
+    assertSnapshotName(newName);
+    const instance = this.instance(name);
+    const saved = this.snapshot(instance, name, snapshot);
+    if (instance.snapshots.has(newName)) throw new RuntimeError('AlreadyExists', `Snapshot "${newName}" of "${name}" already exists`);
+    instance.snapshots.delete(snapshot);
+    instance.snapshots.set(newName, saved);
+    return { name: newName, createdAt: saved.createdAt };
   }
 
   async deleteSnapshot(name: string, snapshot: string): Promise<void> {

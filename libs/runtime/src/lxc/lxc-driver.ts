@@ -367,6 +367,15 @@ export class LxcDriver implements RuntimeDriver {
     });
   }
 
+  async status(name: string): Promise<InstanceStatus> {
+    await this.record(name);
+    try {
+      return STATUS_OF_LXC_STATE[(await this.lxcState(name)).state] ?? 'Error';
+    } catch {
+      return 'Error';
+    }
+  }
+
   async state(name: string): Promise<InstanceState> {
     const record = await this.record(name);
     let current: LxcState;
@@ -520,6 +529,16 @@ export class LxcDriver implements RuntimeDriver {
       await this.record(name);
       await this.assertStopped(name, 'restoring a snapshot');
       await this.pool.restoreSnapshot(name, snapshot);
+    });
+  }
+
+  renameSnapshot(name: string, snapshot: string, newName: string): Promise<SnapshotInfo> {
+    assertSnapshotName(snapshot);
+    assertSnapshotName(newName);
+    return this.locks.run(name, async () => {
+      await this.record(name);
+      const renamed = await this.pool.renameSnapshot(name, snapshot, newName);
+      return { name: renamed.name, createdAt: renamed.createdAt };
     });
   }
 

@@ -212,6 +212,16 @@ export class DirStoragePool implements StoragePool {
     }
   }
 
+  async renameSnapshot(volume: string, snapshot: string, newName: string): Promise<VolumeSnapshot> {
+    const saved = await this.readSnapshot(volume, snapshot);
+    const target = this.snapshotPath(volume, newName);
+    if ((await fs.lstat(target).catch(() => null)) !== null) {
+      throw new RuntimeError('AlreadyExists', `Snapshot "${newName}" of "${volume}" already exists`);
+    }
+    await fs.rename(saved.path, target);
+    return { name: newName, volume, path: target, createdAt: saved.createdAt };
+  }
+
   async deleteSnapshot(volume: string, snapshot: string): Promise<void> {
     const saved = await this.readSnapshot(volume, snapshot);
     await this.removeAway(path.dirname(saved.path), saved.path, snapshot);

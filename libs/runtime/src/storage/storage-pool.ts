@@ -60,6 +60,7 @@ export interface StoragePool {
   createSnapshot(volume: string, snapshot: string): Promise<VolumeSnapshot>;
   /** Replaces the volume's content with the snapshot's; the volume must not be in use. */
   restoreSnapshot(volume: string, snapshot: string): Promise<void>;
+  renameSnapshot(volume: string, snapshot: string, newName: string): Promise<VolumeSnapshot>;
   deleteSnapshot(volume: string, snapshot: string): Promise<void>;
   /** Snapshots of a volume, oldest first. */
   listSnapshots(volume: string): Promise<VolumeSnapshot[]>;

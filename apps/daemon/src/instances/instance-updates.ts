@@ -1,0 +1,157 @@
+/**
+ * Changing an instance's configuration (PUT replaces, PATCH merges), as an operation: the new
+ * config and devices are checked with the profiles expanded, written with a compare-and-set on the
+ * rows that were read (the ETag check and the write are one replicated transaction), then applied
+ * to the runtime: `limits.*` at once when the instance runs. If the runtime refuses them, the
+ * previous configuration is put back.
+ */
+import * as os from 'node:os';
+import { Injectable } from '@nestjs/common';
+import { limitEntries, RuntimeError } from '@app/runtime';
+import { EventBus } from '../events/event-bus';
+import { emitLifecycle } from '../events/lifecycle';
+import { etagOf } from '../http/etag';
+import { badRequest, preconditionFailed } from '../http/lxd-error';
+import type { RequestContext } from '../http/request-context';
+import type { Operation } from '../operations/operation';
+import { OperationsManager } from '../operations/operations-manager';
+import { type Devices, validDevices } from '../profiles/profile-store';
+import { ProfileStore } from '../profiles/profile-store';
+import { HostRuntime, runtimeName } from './host-runtime';
+import { checkDevices, checkExpandedConfig, CREATION_ONLY_KEYS, expand, isVolatile, rootDisk, validInstanceConfig } from './instance-config';
+import { InstanceReader } from './instance-reader';
+import { type InstanceContent, type InstanceRecord, InstanceStore } from './instance-store';
+import { instanceEtagFields } from './instance-view';
+import { runtimeErrorToLxd } from './runtime-errors';
+
+export interface UpdateBody {
+  config?: unknown;
+  devices?: unknown;
+  profiles?: unknown;
+  description?: unknown;
+  ephemeral?: unknown;
+  architecture?: unknown;
+  restore?: unknown;
+  stateful?: unknown;
+}
+
+function nicsOf(devices: Devices): string {
+  return JSON.stringify(
+    Object.entries(devices)
+      .filter(([, d]) => d.type === 'nic')
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+@Injectable()
+export class InstanceUpdates {
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly reader: InstanceReader,
+    private readonly profiles: ProfileStore,
+    private readonly host: HostRuntime,
+    private readonly operations: OperationsManager,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Checks the request now (errors are answered at once) and returns the operation that applies it. */
+  async update(record: InstanceRecord, body: UpdateBody, merge: boolean, ifMatch: string | undefined, ctx: RequestContext): Promise<Operation> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+    if (ifMatch !== undefined) {
+      const etag = etagOf(instanceEtagFields(await this.reader.one(record)));
+      if (etag !== ifMatch) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);
+    }
+    const content = this.content(record, body, merge);
+    const before = await this.reader.expanded(record);
+    const after = await this.expandChecked(record, content);
+    for (const key of CREATION_ONLY_KEYS) {
+      if ((before.config[key] ?? '') !== (after.config[key] ?? '')) throw badRequest(`Invalid config: "${key}" cannot be changed once the instance exists`);
+    }
+    if (rootDisk(after.devices).pool !== record.pool) throw badRequest(`The root disk cannot move from storage pool "${record.pool}" to another pool`);
+    if (nicsOf(before.devices) !== nicsOf(after.devices)) throw badRequest('The network devices of an existing instance cannot be changed: create the instance with them');
+    const url = `/1.0/instances/${record.name}`;
+    return this.operations.create({
+      class: 'task',
+      description: 'Updating instance',
+      resources: { instances: [url] },
+      project: record.project,
+      run: async () => {
+        await this.store.replace(record, content);
+        try {
+          await this.applyLimits(record, after.config);
+        } catch (err) {
+          const updated = await this.store.get(record.project, record.name);
+          await this.store.replace(updated, { description: record.description, ephemeral: record.ephemeral, config: record.config, devices: record.devices, profiles: record.profiles });
+          throw err;
+        }
+        emitLifecycle(this.events, 'instance-updated', url, ctx, undefined, record.project);
+      },
+    });
+  }
+
+  /** Puts config, devices and profiles of a snapshot back on its instance (after the root filesystem was restored). */
+  async restoreContent(record: InstanceRecord, snapshot: { config: Record<string, string>; devices: Devices }): Promise<void> {
+    const volatile = Object.fromEntries(Object.entries(record.config).filter(([k]) => isVolatile(k)));
+    const config = { ...Object.fromEntries(Object.entries(snapshot.config).filter(([k]) => !isVolatile(k))), ...volatile };
+    const content: InstanceContent = { description: record.description, ephemeral: record.ephemeral, config, devices: snapshot.devices, profiles: record.profiles };
+    const after = await this.expandChecked(record, content);
+    await this.store.replace(record, content);
+    await this.applyLimits(record, after.config);
+  }
+
+  private content(record: InstanceRecord, body: UpdateBody, merge: boolean): InstanceContent {
+    if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
+    if (body.ephemeral !== undefined && typeof body.ephemeral !== 'boolean') throw badRequest('ephemeral must be true or false');
+    if (body.architecture !== undefined && body.architecture !== '' && body.architecture !== record.architecture) {
+      throw badRequest(`The architecture of an instance cannot be changed (it is ${record.architecture})`);
+    }
+    let profiles = record.profiles;
+    if (body.profiles !== undefined && body.profiles !== null) {
+      if (!Array.isArray(body.profiles) || body.profiles.some((p) => typeof p !== 'string')) throw badRequest('profiles must be a list of profile names');
+      profiles = body.profiles as string[];
+      if (new Set(profiles).size !== profiles.length) throw badRequest('A profile is listed more than once');
+    }
+    const volatile = Object.fromEntries(Object.entries(record.config).filter(([k]) => isVolatile(k)));
+    const given = validInstanceConfig(body.config, volatile);
+    const devices = validDevices(body.devices);
+    checkDevices(devices, 'devices');
+    if (merge) {
+      const config = { ...record.config, ...given };
+      const merged = { ...record.devices, ...devices };
+      return {
+        description: body.description === undefined ? record.description : (body.description as string),
+        ephemeral: body.ephemeral === undefined ? record.ephemeral : (body.ephemeral as boolean),
+        config,
+        devices: merged,
+        profiles,
+      };
+    }
+    return {
+      description: (body.description as string | undefined) ?? '',
+      ephemeral: (body.ephemeral as boolean | undefined) ?? false,
+      config: { ...given, ...volatile },
+      devices,
+      profiles,
+    };
+  }
+
+  private async expandChecked(record: InstanceRecord, content: InstanceContent) {
+    const all = await this.profiles.list(record.project);
+    for (const name of content.profiles) if (!all.some((p) => p.name === name)) throw badRequest(`Profile "${name}" not found`);
+    const used = content.profiles.map((name) => all.find((p) => p.name === name)!);
+    const after = expand(used, content.config, content.devices);
+    checkExpandedConfig(after.config, os.totalmem());
+    checkDevices(after.devices, 'expanded devices');
+    return after;
+  }
+
+  private async applyLimits(record: InstanceRecord, config: Record<string, string>): Promise<void> {
+    const driver = await this.host.driver(record.pool);
+    try {
+      await driver.setLimits(runtimeName(record.project, record.name), limitEntries(config));
+    } catch (err) {
+      if (err instanceof RuntimeError) throw runtimeErrorToLxd(err);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Static IPv4 addresses for NICs on managed networks. A network's bridge address on this member
+ * (`ipv4.address`, e.g. `240.0.46.1/24`: member-specific config first, then the network's global
+ * config) gives the subnet and the gateway; each NIC gets the lowest free address of the subnet
+ * (.2 upwards), recorded as `volatile.<device>.ipv4.address` in the global database, unless its
+ * device sets `ipv4.address` itself. Allocations on this member are serialized until the instance's
+ * record is written (`reserve`), so that two creations never take the same address.
+ */
+import { Injectable } from '@nestjs/common';
+import { allocateFanAddress, cidrContains, formatIpv4, FanAddressExhaustedError, networkOf, parseIpv4, parseIpv4Cidr } from '@app/fan-network';
+import type { NicIpv4 } from '@app/runtime';
+import { Databases } from '../database/databases';
+import { badRequest } from '../http/lxd-error';
+import { MemberIdentity } from '../identity/member-identity';
+
+interface NetworkAddressing {
+  gateway: string;
+  prefixLength: number;
+  subnet: string;
+  mtu?: number;
+}
+
+@Injectable()
+export class NicAddressing {
+  private readonly reserved = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly databases: Databases,
+    private readonly identity: MemberIdentity,
+  ) {}
+
+  /**
+   * Runs `work` (which allocates and records addresses) alone among allocations on this member;
+   * addresses handed out meanwhile stay reserved until it ends.
+   */
+  reserve<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.then(
+      () => this.reserved.clear(),
+      () => this.reserved.clear(),
+    );
+    return run;
+  }
+
+  /** The volatile address of a NIC on a managed network with an IPv4 subnet here (none otherwise). */
+  async allocate(project: string, instance: string, device: string, config: Record<string, string>, current: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    if (!config.network) return {};
+    const net = await this.network(project, config.network);
+    if (!net) return {};
+    const key = `volatile.${device}.ipv4.address`;
+    if (config['ipv4.address']) {
+      this.assertInSubnet(config['ipv4.address'], net, device);
+      return {};
+    }
+    if (current[key]) return {};
+    const used = await this.usedAddresses(net);
+    let address: string;
+    try {
+      address = allocateFanAddress(net.subnet, [...used, ...this.reserved, net.gateway]);
+    } catch (err) {
+      if (err instanceof FanAddressExhaustedError) throw badRequest(`Cannot give instance "${instance}" an address on network "${config.network}": ${err.message}`);
+      throw err;
+    }
+    this.reserved.add(address);
+    return { [key]: address };
+  }
+
+  async mtu(project: string, config: Record<string, string>): Promise<number | undefined> {
+    if (!config.network) return undefined;
+    return (await this.network(project, config.network))?.mtu;
+  }
+
+  async ipv4(project: string, _instance: string, device: string, config: Record<string, string>, instanceConfig: Readonly<Record<string, string>>): Promise<NicIpv4 | undefined> {
+    if (!config.network) return undefined;
+    const net = await this.network(project, config.network);
+    if (!net) return undefined;
+    const address = config['ipv4.address'] || instanceConfig[`volatile.${device}.ipv4.address`];
+    if (!address) return undefined;
+    return { address, prefixLength: net.prefixLength, gateway: net.gateway };
+  }
+
+  private assertInSubnet(address: string, net: NetworkAddressing, device: string): void {
+    let value: number;
+    try {
+      value = parseIpv4(address);
+    } catch (err) {
+      throw badRequest(`Device "${device}": invalid ipv4.address "${address}": ${(err as Error).message}`);
+    }
+    if (!cidrContains(parseIpv4Cidr(net.subnet), value)) throw badRequest(`Device "${device}": ipv4.address ${address} is outside the network's subnet ${net.subnet} on this member`);
+    if (address === net.gateway) throw badRequest(`Device "${device}": ipv4.address ${address} is the network's own address`);
+  }
+
+  /** Addresses NICs of instances on this member already hold (recorded or set on their devices). */
+  private async usedAddresses(net: NetworkAddressing): Promise<string[]> {
+    const rows = await this.databases.global.query<{ value: string }>(
+      `SELECT c.value FROM instances_config c JOIN instances i ON i.id = c.instance_id
+       WHERE i.node_id = ? AND c.key LIKE 'volatile.%.ipv4.address'
+       UNION ALL
+       SELECT dc.value FROM instances_devices_config dc JOIN instances_devices d ON d.id = dc.instance_device_id
+       JOIN instances i ON i.id = d.instance_id WHERE i.node_id = ? AND dc.key = 'ipv4.address'`,
+      [this.identity.node.id, this.identity.node.id],
+    );
+    const subnet = parseIpv4Cidr(net.subnet);
+    return rows.map((r) => r.value).filter((v) => {
+      try {
+        return cidrContains(subnet, parseIpv4(v));
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private async network(project: string, name: string): Promise<NetworkAddressing | undefined> {
+    const rows = await this.databases.global.query<{ key: string; value: string; node_id: number | null }>(
+      `SELECT c.key, c.value, c.node_id FROM networks_config c JOIN networks n ON n.id = c.network_id JOIN projects p ON p.id = n.project_id
+       WHERE p.name = ? AND n.name = ? AND (c.node_id IS NULL OR c.node_id = ?) AND c.key IN ('ipv4.address', 'bridge.mtu')`,
+      [project, name, this.identity.node.id],
+    );
+    const pick = (key: string) => rows.find((r) => r.key === key && r.node_id !== null)?.value ?? rows.find((r) => r.key === key && r.node_id === null)?.value;
+    const cidrText = pick('ipv4.address');
+    const mtuText = pick('bridge.mtu');
+    const mtu = mtuText && /^\d+$/.test(mtuText) ? Number(mtuText) : undefined;
+    if (!cidrText || cidrText === 'none' || cidrText === 'auto') return undefined;
+    let cidr;
+    try {
+      cidr = parseIpv4Cidr(cidrText);
+    } catch {
+      return undefined;
+    }
+    const subnet = networkOf(cidr);
+    return { gateway: formatIpv4(cidr.address), prefixLength: cidr.prefixLength, subnet: `${formatIpv4(subnet.address)}/${subnet.prefixLength}`, ...(mtu !== undefined ? { mtu } : {}) };
+  }
+}
