@@ -43,6 +43,12 @@ import { InstancesController } from './instances/instances.controller';
 import { InternalInstancesController } from './instances/internal-instances.controller';
 import { NicAddressing } from './instances/nic-addressing';
 import { LocalPools } from './storage/local-pools';
+import { NetworkSubnets } from './instances/network-subnets';
+import { FanNetworks } from './networks/fan-networks';
+import { InternalNetworksController } from './networks/internal-networks.controller';
+import { NetworkMembers } from './networks/network-members';
+import { NetworkStore } from './networks/network-store';
+import { NetworksController } from './networks/networks.controller';
 import { StoragePoolStore } from './storage/storage-pool-store';
 import { StoragePoolsController } from './storage/storage-pools.controller';
 
@@ -62,6 +68,8 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
     ...IMAGE_CONTROLLERS,
     InstancesController,
     InternalInstancesController,
+    NetworksController,
+    InternalNetworksController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: TrustGuard },
@@ -87,6 +95,10 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
     { provide: InstanceRuntime, useExisting: HostRuntime },
     InstanceStates,
     InstanceReader,
+    NetworkStore,
+    FanNetworks,
+    { provide: NetworkSubnets, useExisting: FanNetworks },
+    NetworkMembers,
     NicAddressing,
     InstanceNics,
     InstancePlacement,

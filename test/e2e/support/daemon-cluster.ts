@@ -36,11 +36,22 @@ export class DaemonCluster {
 
   private constructor(readonly root: string) {}
 
-  static async create(n: number, env: NodeJS.ProcessEnv = {}): Promise<DaemonCluster> {
+  /**
+   * `n` members on loopback ports; or, with `hosts`, each member in its own network namespace
+   * (`hosts[i].netns`) on its own address there (port 8443).
+   */
+  static async create(n: number, env: NodeJS.ProcessEnv = {}, hosts?: ReadonlyArray<{ netns: string; address: string }>): Promise<DaemonCluster> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-daemons-'));
     // Unprivileged containers traverse the members' directories to their root filesystems.
     fs.chmodSync(root, 0o711);
     const c = new DaemonCluster(root);
+    if (hosts) {
+      hosts.slice(0, n).forEach((host, i) => {
+        c.members.push(new MemberProcess(`m${i + 1}`, path.join(root, `m${i + 1}`), { ...process.env, ...env }, ['ip', 'netns', 'exec', host.netns]));
+        c.addresses.push(`${host.address}:8443`);
+      });
+      return c;
+    }
     const ports = new Set<number>();
     while (ports.size < n) ports.add(await freePort());
     [...ports].forEach((port, i) => {

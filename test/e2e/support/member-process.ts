@@ -86,6 +86,8 @@ export class MemberProcess {
     readonly name: string,
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Runs the daemon through this command (e.g. `ip netns exec <ns>`), in its network namespace. */
+    private readonly commandPrefix: readonly string[] = [],
   ) {}
 
   get socket(): string {
@@ -102,7 +104,8 @@ export class MemberProcess {
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const proc = spawn(CUBED, [], { env: { ...this.env, CUBED_DIR: this.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...args] = [...this.commandPrefix, CUBED];
+    const proc = spawn(command, args, { env: { ...this.env, CUBED_DIR: this.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     const append = (d: Buffer): void => {
       this.log += d.toString();

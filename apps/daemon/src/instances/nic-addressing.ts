@@ -1,24 +1,20 @@
 /**
- * Static IPv4 addresses for NICs on managed networks. A network's bridge address on this member
- * (`ipv4.address`, e.g. `240.0.46.1/24`: member-specific config first, then the network's global
- * config) gives the subnet and the gateway; each NIC gets the lowest free address of the subnet
- * (.2 upwards), recorded as `volatile.<device>.ipv4.address` in the global database, unless its
- * device sets `ipv4.address` itself. Allocations on this member are serialized until the instance's
- * record is written (`reserve`), so that two creations never take the same address.
+ * Static IPv4 addresses for NICs on managed networks. The subnet a network gives this member (a
+ * Fan's member subnet, e.g. `240.0.46.0/24`, with the bridge as gateway) is where each NIC gets the
+ * lowest free address (.2 upwards), recorded as `volatile.<device>.ipv4.address` in the global
+ * database, unless its device sets `ipv4.address` itself. Allocations on this member are
+ * serialized until the instance's record is written (`reserve`), so that two creations never take
+ * the same address.
  */
 import { Injectable } from '@nestjs/common';
-import { allocateFanAddress, cidrContains, formatIpv4, FanAddressExhaustedError, networkOf, parseIpv4, parseIpv4Cidr } from '@app/fan-network';
+import { allocateFanAddress, cidrContains, FanAddressExhaustedError, parseIpv4, parseIpv4Cidr } from '@app/fan-network';
 import type { NicIpv4 } from '@app/runtime';
 import { Databases } from '../database/databases';
 import { badRequest } from '../http/lxd-error';
 import { MemberIdentity } from '../identity/member-identity';
+import { type MemberSubnet, NetworkSubnets } from './network-subnets';
 
-interface NetworkAddressing {
-  gateway: string;
-  prefixLength: number;
-  subnet: string;
-  mtu?: number;
-}
+type NetworkAddressing = MemberSubnet;
 
 @Injectable()
 export class NicAddressing {
@@ -28,6 +24,7 @@ export class NicAddressing {
   constructor(
     private readonly databases: Databases,
     private readonly identity: MemberIdentity,
+    private readonly subnets: NetworkSubnets,
   ) {}
 
   /**
@@ -111,24 +108,7 @@ export class NicAddressing {
     });
   }
 
-  private async network(project: string, name: string): Promise<NetworkAddressing | undefined> {
-    const rows = await this.databases.global.query<{ key: string; value: string; node_id: number | null }>(
-      `SELECT c.key, c.value, c.node_id FROM networks_config c JOIN networks n ON n.id = c.network_id JOIN projects p ON p.id = n.project_id
-       WHERE p.name = ? AND n.name = ? AND (c.node_id IS NULL OR c.node_id = ?) AND c.key IN ('ipv4.address', 'bridge.mtu')`,
-      [project, name, this.identity.node.id],
-    );
-    const pick = (key: string) => rows.find((r) => r.key === key && r.node_id !== null)?.value ?? rows.find((r) => r.key === key && r.node_id === null)?.value;
-    const cidrText = pick('ipv4.address');
-    const mtuText = pick('bridge.mtu');
-    const mtu = mtuText && /^\d+$/.test(mtuText) ? Number(mtuText) : undefined;
-    if (!cidrText || cidrText === 'none' || cidrText === 'auto') return undefined;
-    let cidr;
-    try {
-      cidr = parseIpv4Cidr(cidrText);
-    } catch {
-      return undefined;
-    }
-    const subnet = networkOf(cidr);
-    return { gateway: formatIpv4(cidr.address), prefixLength: cidr.prefixLength, subnet: `${formatIpv4(subnet.address)}/${subnet.prefixLength}`, ...(mtu !== undefined ? { mtu } : {}) };
+  private network(project: string, name: string): Promise<NetworkAddressing | undefined> {
+    return this.subnets.forMember(project, name);
   }
 }
