@@ -138,6 +138,27 @@ describe('containers on a 4-member cluster', () => {
     for (const n of names) expect(await lxc(0, 'delete', '-f', n)).toMatchObject({ code: 0 });
   });
 
+  it('places in a cluster group with --target @group, and spreads a placement.group across members', async () => {
+    expect(await lxc(0, 'cluster', 'group', 'create', 'edge')).toMatchObject({ code: 0 });
+    expect(await lxc(0, 'cluster', 'group', 'assign', 'm2', 'default,edge')).toMatchObject({ code: 0 });
+    expect(await lxc(1, 'cluster', 'group', 'assign', 'm3', 'default,edge')).toMatchObject({ code: 0 });
+    const edge = [name('e1'), name('e2')];
+    for (const n of edge) expect(await lxc(0, 'init', 'bb', n, '--target', '@edge')).toMatchObject({ code: 0 });
+    const where = async (names: string[]) =>
+      (await c.member(2).api<Array<{ name: string; location: string }>>('GET', '/1.0/instances?recursion=1')).filter((i) => names.includes(i.name)).map((i) => i.location).sort();
+    expect(await where(edge)).toEqual(['m2', 'm3']);
+    // Two more on m1: by instance count alone, the 4th instance of the group would go to m4 again.
+    const busy = [name('b1'), name('b2')];
+    for (const n of busy) expect(await lxc(0, 'init', 'bb', n, '--target', 'm1')).toMatchObject({ code: 0 });
+    const web = [name('w1'), name('w2'), name('w3'), name('w4')];
+    for (const n of web) expect(await lxc(3, 'init', 'bb', n, '-c', 'placement.group=web')).toMatchObject({ code: 0 });
+    expect(await where(web)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    const unknown = await lxc(0, 'init', 'bb', name('x'), '--target', '@nowhere');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Cluster group "nowhere" not found/);
+    for (const n of [...edge, ...busy, ...web]) expect(await lxc(0, 'delete', n)).toMatchObject({ code: 0 });
+  });
+
   it('serves pylxd through the containers API', async () => {
     const cname = name('py');
     const script = `

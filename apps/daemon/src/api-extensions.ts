@@ -31,6 +31,7 @@ export const API_EXTENSIONS: readonly string[] = [
   'api_filtering',
   'instance_nic_network',
   'api_os',
+  'clustering_edit_roles',
   'clustering_failure_domains',
   'clustering_join_token',
   'clustering_description',

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiController } from './api.controller';
 import { ClusterController } from './cluster/cluster.controller';
+import { ClusterGroupsController } from './cluster/cluster-groups.controller';
 import { ClusterLeader } from './cluster/cluster-leader';
 import { ClusterMembers } from './cluster/cluster-members';
 import { Clustering } from './cluster/clustering.service';
@@ -56,6 +57,7 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
   controllers: [
     ApiController,
     ClusterController,
+    ClusterGroupsController,
     InternalClusterController,
     OperationsController,
     CertificatesController,

@@ -204,16 +204,6 @@ export class ClusterController {
     return replyAsync(reply, op);
   }
 
-  @Get('groups')
-  async groups(@Query('recursion') recursion: string | undefined) {
-    const groups = await this.databases.global.query<{ id: number; name: string; description: string }>('SELECT id, name, description FROM cluster_groups ORDER BY name');
-    if (!recursion || recursion === '0') return syncResponse(groups.map((g) => `/1.0/cluster/groups/${g.name}`));
-    const members = await this.databases.global.query<{ group_id: number; name: string }>(
-      'SELECT ng.group_id, n.name FROM nodes_cluster_groups ng JOIN nodes n ON n.id = ng.node_id ORDER BY n.name',
-    );
-    return syncResponse(groups.map((g) => ({ description: g.description, members: members.filter((m) => m.group_id === g.id).map((m) => m.name), name: g.name })));
-  }
-
   /** What a joining member may set for itself: the source of every storage pool, as LXD lists it. */
   private async poolMemberConfig(): Promise<Array<{ entity: string; name: string; key: string; value: string; description: string }>> {
     const pools = await this.poolStore.list();
