@@ -10,6 +10,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBusyboxImage, NodeCommandRunner } from '@app/runtime';
 import { DaemonCluster } from './support/daemon-cluster';
+import {
+  checkEscapeRefused,
+  checkExecExitCodes,
+  checkExecOutput,
+  checkExecStdin,
+  checkFilePushPull,
+  checkInteractiveExec,
+  checkPylxdExecute,
+  checkPylxdFiles,
+  checkRecursivePushPull,
+  LxcClient,
+} from './support/instance-io-checks';
 import { run } from './support/member-process';
 
 jest.setTimeout(300_000);
@@ -106,6 +118,27 @@ describe('containers on a 4-member cluster', () => {
     for (const m of c.members) {
       const lxcPath = path.join(m.dir, 'containers');
       expect(fs.existsSync(lxcPath) ? fs.readdirSync(lxcPath).filter((n) => n.endsWith(run_id)) : []).toEqual([]);
+    }
+  });
+
+  it('runs exec and file transfers on a container of another member, with lxc and pylxd', async () => {
+    const io = name('io');
+    expect(await lxc(0, 'launch', 'bb', io, '--target', 'm4')).toMatchObject({ code: 0 });
+    // Asked on m2: the requests are forwarded to m4, the websockets relayed.
+    const client = LxcClient.create(c.member(1).dir);
+    try {
+      await checkExecOutput(client, io);
+      await checkExecExitCodes(client, io);
+      await checkExecStdin(client, io);
+      await checkInteractiveExec(client, io);
+      await checkFilePushPull(client, io);
+      await checkRecursivePushPull(client, io);
+      await checkEscapeRefused(client, io);
+      await checkPylxdExecute(c.member(2).socket, io);
+      await checkPylxdFiles(c.member(0).socket, io);
+    } finally {
+      client.cleanup();
+      await lxc(0, 'delete', '-f', io);
     }
   });
 

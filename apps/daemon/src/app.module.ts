@@ -41,6 +41,10 @@ import { InstanceStates } from './instances/instance-states';
 import { InstanceStore } from './instances/instance-store';
 import { InstanceUpdates } from './instances/instance-updates';
 import { InstancesController } from './instances/instances.controller';
+import { ExecOutputController } from './instances/exec/exec-output.controller';
+import { ExecOutputStore } from './instances/exec/exec-output-store';
+import { InstanceExecController } from './instances/exec/instance-exec.controller';
+import { InstanceFilesController } from './instances/files/instance-files.controller';
 import { InternalInstancesController } from './instances/internal-instances.controller';
 import { NicAddressing } from './instances/nic-addressing';
 import { LocalPools } from './storage/local-pools';
@@ -68,6 +72,9 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
     InternalShutdownController,
     StoragePoolsController,
     ...IMAGE_CONTROLLERS,
+    InstanceExecController,
+    ExecOutputController,
+    InstanceFilesController,
     InstancesController,
     InternalInstancesController,
     NetworksController,
@@ -109,6 +116,7 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
     InstanceUpdates,
     InstanceSnapshots,
     InstanceAutostart,
+    ExecOutputStore,
   ],
 })
 export class AppModule {}

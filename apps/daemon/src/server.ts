@@ -27,7 +27,10 @@ import { OperationsManager } from './operations/operations-manager';
 import { PeerClient } from './cluster/peer-client';
 import { StateDir } from './identity/state-dir';
 import { TrustStore } from './trust/trust-store';
-import { registerImageUploadParsers } from './images/http/image-upload-parsers';
+import { registerImageUploadParsers, takesRawImageBody } from './images/http/image-upload-parsers';
+import { ClusterMembers } from './cluster/cluster-members';
+import { registerRawBodyParser } from './http/raw-body-parser';
+import { registerOperationWebsocketRoutes } from './operations/operation-websockets';
 import { registerInstanceForwarding } from './instances/instance-forwarding';
 import { InstanceStore } from './instances/instance-store';
 
@@ -109,11 +112,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const fastify = app.getHttpAdapter().getInstance();
   app.useGlobalFilters(new LxdExceptionFilter((method, path) => fastify.findRoute({ method: method as 'GET', url: path }) !== null));
   registerJsonBodyParser(fastify);
+  registerRawBodyParser(fastify, { takesRawBody: takesRawImageBody });
   registerImageUploadParsers(fastify);
 
   try {
     await app.register(fastifyWebsocket as never);
     registerEventRoutes(fastify, app.get(EventBus), app.get(TrustStore));
+    registerOperationWebsocketRoutes(fastify, { operations: app.get(OperationsManager), databases, members: app.get(ClusterMembers), identity: app.get(MemberIdentity), peers: app.get(PeerClient), stateDir: app.get(StateDir) });
     registerTargetForwarding(fastify, { databases, identity: app.get(MemberIdentity), trust: app.get(TrustStore), peers: app.get(PeerClient) });
     registerInstanceForwarding(fastify, { databases, identity: app.get(MemberIdentity), trust: app.get(TrustStore), peers: app.get(PeerClient), store: app.get(InstanceStore) });
     await app.init();

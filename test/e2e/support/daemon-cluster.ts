@@ -3,7 +3,7 @@
  * empty, the first is bootstrapped with `cubed init --preseed`, the others join with a join token
  * or with the trust password and the cluster certificate, each on its own loopback port.
  */
-import { cleanupMemberContainers } from './container-cleanup';
+import { cleanupMemberContainers } from '../../../deploy/local-cluster/member-containers';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -11,6 +11,7 @@ import { badRequest, LxdError } from '../http/lxd-error';
 import type { RequestContext } from '../http/request-context';
 import type { Operation } from '../operations/operation';
 import { OperationsManager } from '../operations/operations-manager';
+import { ExecOutputStore } from './exec/exec-output-store';
 import { HostRuntime, runtimeName } from './host-runtime';
 import { type InstanceRecord, InstanceStore } from './instance-store';
 import { runtimeErrorToLxd } from './runtime-errors';
@@ -76,6 +77,7 @@ export class InstanceLifecycle {
     private readonly host: HostRuntime,
     private readonly operations: OperationsManager,
     private readonly events: EventBus,
+    private readonly execOutput: ExecOutputStore,
   ) {}
 
   changeState(record: InstanceRecord, action: StateAction, stop: StopOptions, ctx: RequestContext | undefined): Operation {
@@ -154,6 +156,7 @@ export class InstanceLifecycle {
           );
           throw err;
         }
+        await this.execOutput.renameInstance(record.project, record.name, to);
         emitLifecycle(this.events, 'instance-renamed', `/1.0/instances/${to}`, ctx, { old_name: record.name }, record.project);
       },
     });
@@ -171,6 +174,7 @@ export class InstanceLifecycle {
       this.logger.warn(`instance ${record.name} had no container on this member; removing its record`);
     }
     await this.store.delete(record);
+    await this.execOutput.removeInstance(record.project, record.name);
     emitLifecycle(this.events, 'instance-deleted', `/1.0/instances/${record.name}`, ctx, undefined, record.project);
   }
 }

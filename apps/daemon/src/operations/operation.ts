@@ -4,6 +4,7 @@
  * metadata, and the member it runs on. Every change is published as an `operation` event.
  */
 import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
 import { lxdTimestamp } from '../events/lxd-event';
 
 export type OperationClass = 'task' | 'websocket' | 'token';
@@ -35,6 +36,18 @@ export interface OperationJson {
   location: string;
 }
 
+/**
+ * How the websockets of a `websocket` operation connect, through
+ * GET /1.0/operations/<id>/websocket?secret=<secret> (see operation-websockets.ts).
+ */
+export interface OperationWebsockets {
+  /**
+   * Decides on a connection before the websocket upgrade: throws an LxdError when `secret` may not
+   * connect (now), else reserves its place and returns what takes the websocket once it is open.
+   */
+  accept(secret: string): (socket: WebSocket) => void;
+}
+
 export interface OperationSpec {
   class: OperationClass;
   description: string;
@@ -46,6 +59,8 @@ export interface OperationSpec {
   cancel?: (op: Operation) => Promise<void> | void;
   /** Project of the operation URL (`?project=` when not default). */
   project?: string;
+  /** The websockets a `websocket` operation offers its clients. */
+  websockets?: OperationWebsockets;
 }
 
 export class Operation {

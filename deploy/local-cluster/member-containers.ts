@@ -1,7 +1,8 @@
 /**
- * Containers outlive the daemon that started them (LXC keeps them running), so a test that ends or
- * fails must stop them itself: every container under a member's lxcpath is killed, whatever is
- * mounted below the member's directory is unmounted, and the containers' cgroups are removed.
+ * Containers outlive the daemon that started them (LXC keeps them running), so whatever removes a
+ * member's state directory (cluster:down, a test that ends or fails) stops them first: every
+ * container under the member's lxcpath is killed, whatever is mounted below the member's directory
+ * is unmounted, and the containers' cgroups are removed.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
