@@ -33,6 +33,8 @@ export interface ClusterState {
   port?: number;
   trust_password: string;
   members: MemberState[];
+  /** The network namespaces of a `--netns` cluster, removed by cluster:down. */
+  netns?: string[];
 }
 
 export interface StateLayout {

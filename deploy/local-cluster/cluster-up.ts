@@ -1,16 +1,20 @@
 /**
- * npm run cluster:up [-- --dir <dir>] [--port <port>] [--trust-password <password>]
+ * npm run cluster:up [-- --dir <dir>] [--port <port>] [--trust-password <password>] [--netns]
  *
  * Starts a local 4-member Cubed cluster on 127.0.0.1–127.0.0.4 (port 8443, or the first port from
  * 8443 on that is free on all four addresses), with its state in /tmp/cubed-local-cluster (or
- * $CUBED_CLUSTER_DIR, or --dir). The daemons keep running after this script exits;
- * `npm run cluster:down` stops them and removes the directory.
+ * $CUBED_CLUSTER_DIR, or --dir). With --netns every member runs in its own network namespace on
+ * 192.168.0.11–14 instead, as separate hosts would, and the cluster gets a Fan network with a
+ * busybox container on every member, pinging across members. The daemons keep running after this
+ * script exits; `npm run cluster:down` stops them (and their containers) and removes everything.
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertSocketPathsFit, DEFAULT_STATE_DIR, resolveStateDir, stateLayout } from './cluster-state';
+import { pingAcross, setUpFanDemo } from './fan-demo';
 import { guardInterrupts } from './interrupt-guard';
 import { LOCAL_MEMBER_NAMES, type LocalCluster, startLocalCluster } from './local-cluster';
 import { assertBuilt, findRepo, type RepoPaths } from './repo-paths';
@@ -56,14 +60,17 @@ function printUsage(repo: RepoPaths, cluster: LocalCluster): void {
   say(`  CUBED_DIR=${m2.dir} ${cube} profile list`);
   say(`  LXD_DIR=${m1.dir} lxc cluster list`);
   say(`  LXD_DIR=${m2.dir} lxc profile create p1`);
-  say(`  lxc remote add local-cluster https://${m1.address} --password '${cluster.state.trust_password}' --accept-certificate   # over HTTPS`);
+  // In --netns mode the members' addresses exist only in their namespaces.
+  const via = cluster.state.netns?.length ? `ip netns exec ${cluster.state.netns[cluster.state.netns.length - 1]} ` : '';
+  say(`  ${via}lxc remote add local-cluster https://${m1.address} --password '${cluster.state.trust_password}' --accept-certificate   # over HTTPS`);
+  if (via) say(`  LXD_DIR=${m1.dir} lxc exec c-m1 -- ping -c 1 240.0.13.2    # containers reach each other over the Fan`);
   say('Stop it and remove its state:');
   say(`  ${envPrefix}npm run cluster:down`);
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, port: { type: 'string' }, 'trust-password': { type: 'string' } },
+    options: { dir: { type: 'string' }, port: { type: 'string' }, 'trust-password': { type: 'string' }, netns: { type: 'boolean' } },
     allowPositionals: false,
   });
   const repo = findRepo();
@@ -73,6 +80,8 @@ async function main(): Promise<void> {
   const port = parsePort(values.port ?? process.env.CUBED_CLUSTER_PORT);
   const trustPassword = values['trust-password'] || crypto.randomBytes(12).toString('base64url');
   const state = claimStateDir(layout, trustPassword, (dir) => say(`${dir} holds a previous cluster whose daemons are all stopped: removing it`));
+  // Unprivileged containers reach their root filesystems through the members' directories.
+  fs.chmodSync(layout.dir, 0o711);
   say(`Starting a ${LOCAL_MEMBER_NAMES.length}-member Cubed cluster in ${layout.dir}`);
   const stopStarted = async (): Promise<void> => {
     for (const s of await stopAllDaemons(repo, layout.dir)) say(`  ${s.member}: stopped (${s.method}, ${(s.ms / 1000).toFixed(1)} s)`);
@@ -85,7 +94,7 @@ async function main(): Promise<void> {
   }, say);
   let cluster: LocalCluster;
   try {
-    cluster = await startLocalCluster({ repo, layout, state, port, log: (line) => say(`  ${line}`), signal: abort.signal });
+    cluster = await startLocalCluster({ repo, layout, state, port, netns: values.netns === true, log: (line) => say(`  ${line}`), signal: abort.signal });
   } catch (err) {
     if (abort.signal.aborted) return; // the interrupt guard stops the members and exits
     guard.release();
@@ -99,7 +108,27 @@ async function main(): Promise<void> {
   guard.release();
   say('');
   printMemberList(repo, cluster);
+  if (values.netns) {
+    try {
+      await showFan(repo, cluster);
+    } catch (err) {
+      say(`cluster:up: the Fan demonstration failed: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
   printUsage(repo, cluster);
+}
+
+/** The Fan network, a container per member, `cube list` and a ping from one member's container to another's. */
+async function showFan(repo: RepoPaths, cluster: LocalCluster): Promise<void> {
+  say('');
+  const containers = await setUpFanDemo(repo, cluster.members, path.join(cluster.layout.dir, 'demo'), (line) => say(`  ${line}`));
+  say('');
+  const env = { ...process.env, CUBED_DIR: cluster.members[0].dir };
+  const list = spawnSync(repo.cube, ['list'], { env, stdio: 'inherit' });
+  if (list.status !== 0) spawnSync('lxc', ['list'], { env: { ...process.env, LXD_DIR: cluster.members[0].dir }, stdio: 'inherit' });
+  say('');
+  if (!pingAcross(cluster.members, containers[0], containers[1], say)) throw new Error(`${containers[0].name} could not ping ${containers[1].name} (${containers[1].address})`);
 }
 
 main().catch((err: unknown) => {

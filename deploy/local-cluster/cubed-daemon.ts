@@ -19,6 +19,8 @@ export interface DaemonPlace {
   /** CUBED_DIR */
   dir: string;
   log: string;
+  /** The network namespace the daemon runs in (`ip netns exec`), if not the current one. */
+  netns?: string;
 }
 
 /** Starts `bin/cubed` on `place.dir`; returns its pid (bin/cubed execs node, so it is the daemon's). */
@@ -27,7 +29,9 @@ export function startCubedDaemon(repo: RepoPaths, place: DaemonPlace): number {
   fs.mkdirSync(path.dirname(place.log), { recursive: true });
   const out = fs.openSync(place.log, 'a');
   try {
-    const child = spawn(repo.cubed, [], {
+    // `ip netns exec` and bin/cubed exec their successors, so the pid stays the daemon's.
+    const [command, ...args] = place.netns ? ['ip', 'netns', 'exec', place.netns, repo.cubed] : [repo.cubed];
+    const child = spawn(command, args, {
       detached: true,
       stdio: ['ignore', out, out],
       env: { ...process.env, CUBED_DIR: place.dir },

@@ -22,7 +22,7 @@ import {
   checkRecursivePushPull,
   LxcClient,
 } from './support/instance-io-checks';
-import { run } from './support/member-process';
+import { CUBE, run } from './support/member-process';
 
 jest.setTimeout(300_000);
 
@@ -140,6 +140,37 @@ describe('containers on a 4-member cluster', () => {
       client.cleanup();
       await lxc(0, 'delete', '-f', io);
     }
+  });
+
+  it('drives containers with cube: launch, list, info, exec, file, snapshot, restore, stop, start, delete, image', async () => {
+    const cube = (i: number, args: string[], input?: string) => run(CUBE, args, c.member(i).clientEnv, input, 120_000);
+    const cc = name('cube');
+    expect((await cube(2, ['image', 'list', '--format', 'csv'])).stdout).toMatch(/^bb,/m);
+    expect(await cube(1, ['launch', 'bb', cc, '--target', 'm3', '-c', 'limits.memory=64MiB'])).toMatchObject({ code: 0 });
+    const listed = await cube(0, ['list', '--format', 'csv', '-c', 'nsL']);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(listed.stdout).toContain(`${cc},RUNNING,m3`);
+    const info = await cube(3, ['info', cc]);
+    expect(info.stdout).toMatch(/Status: RUNNING/);
+    expect(info.stdout).toMatch(/Location: m3/);
+    expect(await cube(0, ['exec', cc, '--', 'sh', '-c', 'exit 7'])).toMatchObject({ code: 7 });
+    expect(await cube(0, ['exec', cc, '--', 'cat'], 'through stdin\n')).toMatchObject({ code: 0, stdout: 'through stdin\n' });
+    const local = path.join(scratch, 'hello.txt');
+    fs.writeFileSync(local, 'hello from cube\n');
+    expect(await cube(1, ['file', 'push', local, `${cc}/root/hello.txt`])).toMatchObject({ code: 0 });
+    expect(await cube(2, ['file', 'pull', `${cc}/root/hello.txt`, '-'])).toMatchObject({ code: 0, stdout: 'hello from cube\n' });
+    expect(await cube(0, ['snapshot', cc, 'before'])).toMatchObject({ code: 0 });
+    expect(await cube(0, ['exec', cc, '--', 'rm', '/root/hello.txt'])).toMatchObject({ code: 0 });
+    expect(await cube(0, ['restore', cc, 'before'])).toMatchObject({ code: 0 });
+    expect(await cube(2, ['file', 'pull', `${cc}/root/hello.txt`, '-'])).toMatchObject({ code: 0, stdout: 'hello from cube\n' });
+    expect(await cube(0, ['stop', cc])).toMatchObject({ code: 0 });
+    expect((await cube(0, ['list', cc, '--format', 'csv', '-c', 's'])).stdout.trim()).toBe('STOPPED');
+    expect(await cube(0, ['start', cc])).toMatchObject({ code: 0 });
+    const running = await cube(0, ['delete', cc]);
+    expect(running.code).toBe(1);
+    expect(running.stderr).toMatch(/^Error: /m);
+    expect(await cube(0, ['delete', '-f', cc])).toMatchObject({ code: 0 });
+    expect((await cube(0, ['list', '--format', 'csv'])).stdout).not.toContain(cc);
   });
 
   it('answers bad requests with clear errors in the LXD envelope', async () => {

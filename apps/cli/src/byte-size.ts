@@ -8,3 +8,14 @@ export function byteSizeIec(bytes: number, precision: number): string {
   }
   return `${value.toFixed(precision)}EB`;
 }
+
+/** A byte count in decimal units the way LXD's units.GetByteSizeString writes it (`999B`, `23.00MB`). */
+export function byteSizeDecimal(bytes: number, precision: number): string {
+  if (bytes < 1000) return `${bytes}B`;
+  let value = bytes;
+  for (const unit of ['kB', 'MB', 'GB', 'TB', 'PB', 'EB']) {
+    value /= 1000;
+    if (value < 1000) return `${value.toFixed(precision)}${unit}`;
+  }
+  return `${value.toFixed(precision)}EB`;
+}

@@ -5,7 +5,10 @@ import { CubedError } from './cubed-error';
 import { HttpsClient } from './https-client';
 import type { Io } from './io';
 import { socketPathFor } from './local-socket';
+import { ProgressRenderer } from './progress-renderer';
 import { RemoteConfig, type Remote } from './remote-config';
+import { standardStreamsOf, type StandardStreams } from './standard-streams';
+import { terminalOf, type Terminal } from './terminal';
 
 /** The options every command takes (lxc's global flags). */
 export interface GlobalOptions {
@@ -27,7 +30,10 @@ export interface Resource {
  * on first use) and one client per remote (kept open for the whole invocation: keep-alive).
  */
 export class CliContext {
+  /** The exit code of the invocation (exec sets the command's own); when an error ends it, 1 unless set. */
+  exitCode = 0;
   private loaded: RemoteConfig | undefined;
+  private byteStreams: StandardStreams | undefined;
   private readonly clients = new Map<string, LxdClient>();
 
   constructor(
@@ -51,6 +57,28 @@ export class CliContext {
 
   out(text: string): void {
     this.io.stdout(text);
+  }
+
+  /** Standard input, output and error as bytes. */
+  get streams(): StandardStreams {
+    return (this.byteStreams ??= standardStreamsOf(this.io));
+  }
+
+  get terminal(): Terminal {
+    return terminalOf(this.io);
+  }
+
+  /**
+   * A progress line on standard error, shown only when standard error is a terminal and not in quiet mode, so
+   * that standard output stays clean for scripts.
+   */
+  progress(format?: (status: string) => string): ProgressRenderer {
+    const terminal = this.terminal;
+    const output =
+      this.quiet || !terminal.stderrIsTerminal
+        ? undefined
+        : { write: (text: string) => this.io.stderr(text), width: () => terminal.stderrWidth() };
+    return new ProgressRenderer(output, format);
   }
 
   /** Resolves `[<remote>:]<name>` ('' or undefined: the default remote, no name) and connects to the remote. */

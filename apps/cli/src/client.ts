@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import type * as http from 'node:http';
+import type { Readable } from 'node:stream';
 import type WebSocket from 'ws';
 import { withQuery } from './api-path';
 import { ConnectionError, CubedError } from './cubed-error';
@@ -99,31 +100,45 @@ export class LxdClient {
       body: payload,
       timeoutMs: options.timeoutMs === undefined ? this.timeoutMs : options.timeoutMs,
     });
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(answer.text) as Envelope;
-    } catch {
-      throw new CubedError(`unexpected response from the daemon (HTTP ${answer.status}, not JSON)`, answer.status);
+    return readEnvelope<T>(answer.status, answer.headers, answer.text);
+  }
+
+  /**
+   * Sends a raw body (a file, an image): `headers` say what it is, the answer is an LXD envelope as for `query`.
+   * The request has no time limit.
+   */
+  async upload<T = unknown>(
+    method: string,
+    path: string,
+    body: Buffer | Readable,
+    headers: http.OutgoingHttpHeaders,
+  ): Promise<LxdResponse<T>> {
+    const answer = await this.transport.stream({
+      method,
+      path: this.projectPath(path),
+      headers: { ...headers, Accept: 'application/json', 'User-Agent': this.agentName },
+      body,
+      timeoutMs: null,
+    });
+    return readEnvelope<T>(answer.status, answer.headers, await readText(answer.body));
+  }
+
+  /**
+   * GET of a raw answer (a file's content, a log): resolves once its headers arrived, with the body still to be
+   * read. An answer other than 200 is read as an LXD envelope and throws its error.
+   */
+  async download(path: string): Promise<{ headers: http.IncomingHttpHeaders; body: http.IncomingMessage }> {
+    const answer = await this.transport.stream({
+      method: 'GET',
+      path: this.projectPath(path),
+      headers: { 'User-Agent': this.agentName },
+      timeoutMs: this.timeoutMs,
+    });
+    if (answer.status !== 200) {
+      readEnvelope(answer.status, answer.headers, await readText(answer.body));
+      throw new CubedError(`HTTP ${answer.status}`, answer.status);
     }
-    if (envelope === null || typeof envelope !== 'object') {
-      throw new CubedError(
-        `unexpected response from the daemon (HTTP ${answer.status}, not an LXD envelope)`,
-        answer.status,
-      );
-    }
-    if (envelope.type === 'error' || answer.status >= 400) {
-      throw new CubedError(envelope.error || `HTTP ${answer.status}`, envelope.error_code || answer.status);
-    }
-    const etag = header(answer.headers, 'etag');
-    const location = header(answer.headers, 'location');
-    const async = envelope.type === 'async' || answer.status === 202;
-    return {
-      type: async ? 'async' : 'sync',
-      status: answer.status,
-      metadata: envelope.metadata as T,
-      ...(etag ? { etag } : {}),
-      ...(async ? { operation: envelope.operation || location } : {}),
-    };
+    return { headers: answer.headers, body: answer.body };
   }
 
   /** Sends a request and returns the `metadata` of the answer (for an async answer: the operation as created). */
@@ -178,6 +193,39 @@ export class UnixClient extends LxdClient {
   ) {
     super(new UnixTransport(socketPath), { ...options, timeoutMs });
   }
+}
+
+/** The LXD envelope of an answer: an error envelope (or an HTTP error) throws CubedError. */
+function readEnvelope<T>(status: number, headers: http.IncomingHttpHeaders, text: string): LxdResponse<T> {
+  let envelope: Envelope;
+  try {
+    envelope = JSON.parse(text) as Envelope;
+  } catch {
+    throw new CubedError(`unexpected response from the daemon (HTTP ${status}, not JSON)`, status);
+  }
+  if (envelope === null || typeof envelope !== 'object') {
+    throw new CubedError(`unexpected response from the daemon (HTTP ${status}, not an LXD envelope)`, status);
+  }
+  if (envelope.type === 'error' || status >= 400) {
+    throw new CubedError(envelope.error || `HTTP ${status}`, envelope.error_code || status);
+  }
+  const etag = header(headers, 'etag');
+  const location = header(headers, 'location');
+  const async = envelope.type === 'async' || status === 202;
+  return {
+    type: async ? 'async' : 'sync',
+    status,
+    metadata: envelope.metadata as T,
+    ...(etag ? { etag } : {}),
+    ...(async ? { operation: envelope.operation || location } : {}),
+  };
+}
+
+/** The whole of a body as UTF-8 text. */
+async function readText(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {

@@ -1,4 +1,5 @@
 import type * as http from 'node:http';
+import type { Readable } from 'node:stream';
 import type WebSocket from 'ws';
 import { ConnectionError } from './cubed-error';
 
@@ -19,11 +20,30 @@ export interface HttpAnswer {
   text: string;
 }
 
+/** A request whose body is sent as it is read and whose answer is read as it comes (file and image transfers). */
+export interface StreamExchange {
+  method: string;
+  path: string;
+  headers: http.OutgoingHttpHeaders;
+  body?: Buffer | Readable;
+  /** Milliseconds to wait for the answer's headers; null waits without limit. */
+  timeoutMs: number | null;
+}
+
+/** The answer to a StreamExchange: its body is still to be read. */
+export interface StreamAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: http.IncomingMessage;
+}
+
 /** A connection to one daemon: the unix socket or HTTPS with a client certificate. */
 export interface HttpTransport {
   /** Where the daemon is, for messages: the socket path or the https:// URL. */
   readonly address: string;
   send(exchange: HttpExchange): Promise<HttpAnswer>;
+  /** Sends a request with a streamed body and hands over the answer once its headers arrived. */
+  stream(exchange: StreamExchange): Promise<StreamAnswer>;
   /** Opens a websocket to `path` on the same daemon. */
   openWebSocket(path: string, headers: Record<string, string>): WebSocket;
   /** Closes idle keep-alive connections. */
@@ -84,17 +104,65 @@ export function exchange(
           }, ex.timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (err instanceof ConnectionError) return reject(err);
-      const described = describe(err);
-      const known = err.code !== undefined && err.code in REASONS;
-      if (described === undefined && !known && err.syscall !== 'connect') {
-        return reject(
-          new ConnectionError(`request to the Cubed daemon at ${address} failed: ${err.message}`, err.code),
-        );
-      }
-      const reason = described ?? (known ? REASONS[err.code!] : err.message);
-      reject(new ConnectionError(`cannot connect to the Cubed daemon at ${address}: ${reason}`, err.code));
+      reject(requestFailure(address, err, describe));
     });
     req.end(ex.body);
   });
+}
+
+/**
+ * Sends `ex` like `exchange`, streaming its body, and resolves with the answer as soon as its headers arrived (the
+ * timeout covers only that wait). A body that fails to read aborts the request with its error.
+ */
+export function streamExchange(
+  address: string,
+  start: (options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void) => http.ClientRequest,
+  options: http.RequestOptions,
+  ex: StreamExchange,
+  describe: (err: NodeJS.ErrnoException) => string | undefined = () => undefined,
+): Promise<StreamAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = start({ ...options, method: ex.method, path: ex.path, headers: ex.headers }, (res) => {
+      clearTimeout(timer);
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+    });
+    const timer =
+      ex.timeoutMs === null
+        ? undefined
+        : setTimeout(() => {
+            req.destroy(
+              new ConnectionError(
+                `no answer from the Cubed daemon at ${address} within ${ex.timeoutMs} ms`,
+                'ETIMEDOUT',
+              ),
+            );
+          }, ex.timeoutMs);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(requestFailure(address, err, describe));
+    });
+    const body = ex.body;
+    if (body === undefined || Buffer.isBuffer(body)) {
+      req.end(body);
+      return;
+    }
+    body.once('error', (err) => req.destroy(err));
+    body.pipe(req);
+  });
+}
+
+/** The ConnectionError for a request that failed: one that could not connect, or one that broke off. */
+function requestFailure(
+  address: string,
+  err: NodeJS.ErrnoException,
+  describe: (err: NodeJS.ErrnoException) => string | undefined,
+): Error {
+  if (err instanceof ConnectionError) return err;
+  const described = describe(err);
+  const known = err.code !== undefined && err.code in REASONS;
+  if (described === undefined && !known && err.syscall !== 'connect') {
+    return new ConnectionError(`request to the Cubed daemon at ${address} failed: ${err.message}`, err.code);
+  }
+  const reason = described ?? (known ? REASONS[err.code!] : err.message);
+  return new ConnectionError(`cannot connect to the Cubed daemon at ${address}: ${reason}`, err.code);
 }

@@ -2,7 +2,15 @@ import * as https from 'node:https';
 import WebSocket from 'ws';
 import { LxdClient, type LxdClientOptions } from './client';
 import { ConnectionError } from './cubed-error';
-import { exchange, type HttpAnswer, type HttpExchange, type HttpTransport } from './http-transport';
+import {
+  exchange,
+  streamExchange,
+  type HttpAnswer,
+  type HttpExchange,
+  type HttpTransport,
+  type StreamAnswer,
+  type StreamExchange,
+} from './http-transport';
 
 /** A client certificate and its private key, PEM. */
 export interface TlsIdentity {
@@ -56,12 +64,11 @@ export class HttpsTransport implements HttpTransport {
   }
 
   send(ex: HttpExchange): Promise<HttpAnswer> {
-    return exchange(this.address, https.request, { host: this.host, port: this.port, agent: this.agent }, ex, (err) => {
-      if (!err.code || !isTlsCode(err.code)) return undefined;
-      return this.pinned
-        ? `the server's certificate is not the one trusted for this remote (${err.message})`
-        : `the server's certificate is not trusted (${err.message})`;
-    });
+    return exchange(this.address, https.request, this.requestOptions(), ex, (err) => this.describe(err));
+  }
+
+  stream(ex: StreamExchange): Promise<StreamAnswer> {
+    return streamExchange(this.address, https.request, this.requestOptions(), ex, (err) => this.describe(err));
   }
 
   /** `wss://<host>:<port><path>` with the same certificates. */
@@ -72,6 +79,18 @@ export class HttpsTransport implements HttpTransport {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  private requestOptions(): https.RequestOptions {
+    return { host: this.host, port: this.port, agent: this.agent };
+  }
+
+  /** A better reason for a TLS verification failure. */
+  private describe(err: NodeJS.ErrnoException): string | undefined {
+    if (!err.code || !isTlsCode(err.code)) return undefined;
+    return this.pinned
+      ? `the server's certificate is not the one trusted for this remote (${err.message})`
+      : `the server's certificate is not trusted (${err.message})`;
   }
 }
 

@@ -1,3 +1,6 @@
+import type { StandardStreams } from './standard-streams';
+import type { Terminal } from './terminal';
+
 /** What a `cube` command reads from and writes to: the process in main.ts, fakes in tests. */
 
 /** Standard input. */
@@ -21,4 +24,11 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   stdin: InputSource;
   editor: TextEditor;
+  /**
+   * Standard input, output and error as bytes (exec, file transfers). Without them, those commands read `stdin`
+   * whole and write their output through `stdout` and `stderr` as UTF-8 text.
+   */
+  streams?: StandardStreams;
+  /** The terminal (interactive exec, progress lines). Without one, only `stdin.isTTY` says what is a terminal. */
+  terminal?: Terminal;
 }

@@ -19,12 +19,23 @@ const RETRY_PAUSE_MS = 100;
 /**
  * Waits for an operation with GET <operation>/wait until it is final, and returns it. The operation URL may carry
  * a query (LXD answers `/1.0/operations/<id>?project=default` for some creations): it is dropped before `/wait` is
- * appended, the client adds its own project. A wait that returns before the end (a server-side timeout) is repeated. A final operation with an error throws it, like LXD's client.
+ * appended, the client adds its own project. A wait that returns before the end (a server-side timeout) is
+ * repeated. A final operation with an error throws it, like LXD's client.
  */
 export async function waitForOperation(client: LxdClient, operationUrl: string): Promise<OperationState> {
+  const op = await waitForOperationEnd(client, operationUrl);
+  if (op.err) throw new CubedError(op.err);
+  return op;
+}
+
+/** Waits like waitForOperation, and returns the final operation even when it failed (its `err` says why). */
+export async function waitForOperationEnd<T extends OperationState = OperationState>(
+  client: LxdClient,
+  operationUrl: string,
+): Promise<T> {
   const waitPath = `${withoutQuery(operationUrl).replace(/\/+$/, '')}/wait`;
   for (;;) {
-    const op = await client.request<OperationState>('GET', waitPath, undefined, { timeoutMs: null });
+    const op = await client.request<T>('GET', waitPath, undefined, { timeoutMs: null });
     if (op === null || typeof op !== 'object') throw new CubedError(`the daemon sent no operation for ${waitPath}`);
     const final =
       (op.status_code ?? 0) >= FINAL_STATUS ||
@@ -35,7 +46,6 @@ export async function waitForOperation(client: LxdClient, operationUrl: string):
       await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
       continue;
     }
-    if (op.err) throw new CubedError(op.err);
     return op;
   }
 }

@@ -1,6 +1,14 @@
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import { exchange, type HttpAnswer, type HttpExchange, type HttpTransport } from './http-transport';
+import {
+  exchange,
+  streamExchange,
+  type HttpAnswer,
+  type HttpExchange,
+  type HttpTransport,
+  type StreamAnswer,
+  type StreamExchange,
+} from './http-transport';
 
 /** HTTP over the daemon's unix socket, with keep-alive. */
 export class UnixTransport implements HttpTransport {
@@ -14,6 +22,10 @@ export class UnixTransport implements HttpTransport {
 
   send(ex: HttpExchange): Promise<HttpAnswer> {
     return exchange(this.socketPath, http.request, { socketPath: this.socketPath, agent: this.agent }, ex);
+  }
+
+  stream(ex: StreamExchange): Promise<StreamAnswer> {
+    return streamExchange(this.socketPath, http.request, { socketPath: this.socketPath, agent: this.agent }, ex);
   }
 
   /** `ws+unix://<socket>:<path>`. */

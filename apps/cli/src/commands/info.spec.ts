@@ -164,9 +164,23 @@ describe('cube info', () => {
     expect(t.fake.sequence.slice(2)).toEqual(['GET /1.0', 'GET /1.0/resources?target=n2']);
   });
 
-  it('refuses an instance name', async () => {
-    expect((await t.cube(['info', 'c1'])).stderr).toBe(
-      'Error: cube info shows servers only: "c1" is not "<remote>:"\n',
+  it('shows an instance, with its log on request, and refuses --target for one', async () => {
+    t.fake
+      .on(
+        'GET',
+        '/1.0/instances/c1',
+        sync({ name: 'c1', status: 'Stopped', type: 'container', architecture: 'x86_64' }),
+      )
+      .on('GET', '/1.0/instances/c1/logs/lxc.log', { status: 200, body: 'lxc c1 started' });
+    const r = await t.cube(['info', 'c1', '--show-log']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    // The fake daemon sends every body as JSON, so the log arrives quoted.
+    expect(r.stdout).toBe(
+      'Name: c1\nStatus: STOPPED\nType: container\nArchitecture: x86_64\n\nLog:\n\n"lxc c1 started"\n',
+    );
+    expect(t.fake.sequence).toEqual(['GET /1.0/instances/c1?recursion=1', 'GET /1.0/instances/c1/logs/lxc.log']);
+    expect((await t.cube(['info', 'c1', '--target', 'n2'])).stderr).toBe(
+      'Error: --target cannot be used with instances\n',
     );
   });
 });
