@@ -96,6 +96,9 @@ describe('the Fan overlay across members in their own network namespaces', () =>
       // VNI: the overlay's address >> 8.
       expect(vxlan.linkinfo.info_data).toMatchObject({ id: 240 << 16, port: 8472, local: host.address, learning: false });
     }
+    // ipv4.nat: traffic from the member subnet leaving through the underlay is masqueraded.
+    const nat = execFileSync('ip', ['netns', 'exec', underlay.hosts[0].netns, 'nft', 'list', 'table', 'ip', 'cubed-fan-fan0'], { encoding: 'utf8' });
+    expect(nat).toMatch(/ip saddr 240\.0\.11\.0\/24 .*masquerade/);
     const bad = await lxc(0, 'network', 'create', 'fan1', 'bridge.mode=fan', 'fan.overlay_subnet=240.0.0.0/12');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/overlay must be a \/8 or \/16/);
