@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBusyboxImage, NodeCommandRunner } from '@app/runtime';
+import { buildBusyboxTarball, DEFAULT_POOL_PRESEED } from './support/container-fixtures';
 import { DaemonCluster } from './support/daemon-cluster';
 import { run } from './support/member-process';
 import { NetnsUnderlay } from './support/netns-underlay';
@@ -22,17 +22,6 @@ const LXC = '/usr/bin/lxc';
 const runId = Math.random().toString(36).slice(2, 6);
 const name = (base: string) => `${base}-${runId}`;
 
-const PRESEED_POOLS = `storage_pools:
-- name: default
-  driver: dir
-profiles:
-- name: default
-  devices:
-    root:
-      path: /
-      pool: default
-      type: disk
-`;
 
 /** `ping` from inside a container's network namespace: true when the reply came. */
 function ping(pid: number, address: string, size = 56): boolean {
@@ -59,14 +48,14 @@ describe('the Fan overlay across members in their own network namespaces', () =>
     if (!fs.existsSync(LXC)) throw new Error(`${LXC} is missing: install Debian's lxd-client`);
     underlay = NetnsUnderlay.create(4);
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-fan-'));
-    const image = await buildBusyboxImage({ outputPath: path.join(scratch, 'busybox.tar.gz'), runner: new NodeCommandRunner(), creationDate: new Date('2026-01-01T00:00:00Z') });
+    const imageFile = await buildBusyboxTarball(scratch);
     c = await DaemonCluster.create(4, {}, underlay.hosts);
     await c.startAll();
-    const r = await c.init(0, `config:\n  core.https_address: "${c.addresses[0]}"\n  core.trust_password: sekret\n${PRESEED_POOLS}cluster:\n  server_name: m1\n  enabled: true\n`);
+    const r = await c.init(0, `config:\n  core.https_address: "${c.addresses[0]}"\n  core.trust_password: sekret\n${DEFAULT_POOL_PRESEED}cluster:\n  server_name: m1\n  enabled: true\n`);
     if (r.code !== 0) throw new Error(`bootstrap failed: ${r.stderr}\n${c.member(0).log}`);
     await c.joinWithToken(1, 0);
     await c.joinWithToken(2, 0);
-    const imported = await lxc(0, 'image', 'import', image.path, '--alias', 'bb');
+    const imported = await lxc(0, 'image', 'import', imageFile, '--alias', 'bb');
     if (imported.code !== 0) throw new Error(`image import failed: ${imported.stderr}`);
   });
 

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBusyboxImage, NodeCommandRunner } from '@app/runtime';
+import { buildBusyboxTarball, DEFAULT_POOL_PRESEED } from './support/container-fixtures';
 import { DaemonCluster } from './support/daemon-cluster';
 import {
   checkEscapeRefused,
@@ -31,17 +31,6 @@ const run_id = Math.random().toString(36).slice(2, 6);
 /** Instance names unique to this run: containers of other runs on this host never collide. */
 const name = (base: string) => `${base}-${run_id}`;
 
-const PRESEED_POOLS = `storage_pools:
-- name: default
-  driver: dir
-profiles:
-- name: default
-  devices:
-    root:
-      path: /
-      pool: default
-      type: disk
-`;
 
 describe('containers on a 4-member cluster', () => {
   let c: DaemonCluster;
@@ -52,11 +41,11 @@ describe('containers on a 4-member cluster', () => {
   beforeAll(async () => {
     if (!fs.existsSync(LXC)) throw new Error(`${LXC} is missing: install Debian's lxd-client`);
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-instances-'));
-    imagePath = (await buildBusyboxImage({ outputPath: path.join(scratch, 'busybox.tar.gz'), runner: new NodeCommandRunner(), creationDate: new Date('2026-01-01T00:00:00Z') })).path;
+    imagePath = await buildBusyboxTarball(scratch);
     c = await DaemonCluster.create(4);
     await c.startAll();
     const config = { 'core.https_address': c.addresses[0], 'core.trust_password': 'sekret' };
-    const r = await c.init(0, `config:\n${Object.entries(config).map(([k, v]) => `  ${k}: "${v}"`).join('\n')}\n${PRESEED_POOLS}cluster:\n  server_name: m1\n  enabled: true\n`);
+    const r = await c.init(0, `config:\n${Object.entries(config).map(([k, v]) => `  ${k}: "${v}"`).join('\n')}\n${DEFAULT_POOL_PRESEED}cluster:\n  server_name: m1\n  enabled: true\n`);
     if (r.code !== 0) throw new Error(`bootstrap failed: ${r.stderr}\n${c.member(0).log}`);
     for (let i = 1; i < 4; i++) await c.joinWithToken(i, 0);
     const imported = await lxc(0, 'image', 'import', imagePath, '--alias', 'bb');

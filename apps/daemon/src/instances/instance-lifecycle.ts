@@ -14,6 +14,7 @@ import { OperationsManager } from '../operations/operations-manager';
 import { ExecOutputStore } from './exec/exec-output-store';
 import { HostRuntime, runtimeName } from './host-runtime';
 import { type InstanceRecord, InstanceStore } from './instance-store';
+import { runtimeCall } from './runtime-call';
 import { runtimeErrorToLxd } from './runtime-errors';
 
 export type StateAction = 'start' | 'stop' | 'restart' | 'freeze' | 'unfreeze';
@@ -58,15 +59,6 @@ export function checkStateBody(body: StateBody): { action: StateAction; stop: St
   };
 }
 
-/** Runs runtime work, turning its errors into API errors. */
-async function runtime<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof RuntimeError) throw runtimeErrorToLxd(err);
-    throw err;
-  }
-}
 
 @Injectable()
 export class InstanceLifecycle {
@@ -99,7 +91,7 @@ export class InstanceLifecycle {
   async applyState(record: InstanceRecord, action: StateAction, stop: StopOptions = {}): Promise<void> {
     const driver = await this.host.driver(record.pool);
     const name = runtimeName(record.project, record.name);
-    await runtime(async () => {
+    await runtimeCall(async () => {
       switch (action) {
         case 'start':
           await driver.start(name);
@@ -144,10 +136,10 @@ export class InstanceLifecycle {
       project: record.project,
       run: async () => {
         const driver = await this.host.driver(record.pool);
-        const status = await runtime(() => driver.status(runtimeName(record.project, record.name)));
+        const status = await runtimeCall(() => driver.status(runtimeName(record.project, record.name)));
         if (status !== 'Stopped') throw badRequest('Renaming of running instance not allowed');
         if (await this.store.find(record.project, to)) throw new LxdError(409, `Name "${to}" already in use`);
-        await runtime(() => driver.rename(runtimeName(record.project, record.name), runtimeName(record.project, to)));
+        await runtimeCall(() => driver.rename(runtimeName(record.project, record.name), runtimeName(record.project, to)));
         try {
           await this.store.rename(record, to);
         } catch (err) {

@@ -4,7 +4,7 @@
  * restarting a running instance around it as LXD does. Each change is an operation.
  */
 import { Injectable } from '@nestjs/common';
-import { assertSnapshotName, RuntimeError } from '@app/runtime';
+import { assertSnapshotName } from '@app/runtime';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
 import { badRequest } from '../http/lxd-error';
@@ -15,7 +15,7 @@ import { HostRuntime, runtimeName } from './host-runtime';
 import { InstanceLifecycle } from './instance-lifecycle';
 import { type InstanceRecord, InstanceStore, type SnapshotRecord } from './instance-store';
 import { InstanceUpdates } from './instance-updates';
-import { runtimeErrorToLxd } from './runtime-errors';
+import { runtimeCall } from './runtime-call';
 
 export interface SnapshotBody {
   name?: unknown;
@@ -41,14 +41,6 @@ function expiry(value: unknown): string | null {
   return new Date(value).toISOString();
 }
 
-async function runtime<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof RuntimeError) throw runtimeErrorToLxd(err);
-    throw err;
-  }
-}
 
 @Injectable()
 export class InstanceSnapshots {
@@ -81,7 +73,7 @@ export class InstanceSnapshots {
       project: record.project,
       run: async () => {
         const driver = await this.host.driver(record.pool);
-        await runtime(() => driver.createSnapshot(runtimeName(record.project, record.name), name));
+        await runtimeCall(() => driver.createSnapshot(runtimeName(record.project, record.name), name));
         try {
           await this.store.createSnapshot(record, name, expiresAt);
         } catch (err) {
@@ -102,7 +94,7 @@ export class InstanceSnapshots {
       project: record.project,
       run: async () => {
         const driver = await this.host.driver(record.pool);
-        await runtime(() => driver.deleteSnapshot(runtimeName(record.project, record.name), snapshot.name)).catch((err: unknown) => {
+        await runtimeCall(() => driver.deleteSnapshot(runtimeName(record.project, record.name), snapshot.name)).catch((err: unknown) => {
           if (!(err instanceof Error && /not found|does not exist/i.test(err.message))) throw err;
         });
         await this.store.deleteSnapshot(snapshot);
@@ -121,7 +113,7 @@ export class InstanceSnapshots {
       run: async () => {
         const driver = await this.host.driver(record.pool);
         const name = runtimeName(record.project, record.name);
-        await runtime(() => driver.renameSnapshot(name, snapshot.name, to));
+        await runtimeCall(() => driver.renameSnapshot(name, snapshot.name, to));
         try {
           await this.store.renameSnapshot(snapshot, to);
         } catch (err) {
@@ -161,10 +153,10 @@ export class InstanceSnapshots {
         const snapshot = await this.store.snapshot(record.id, snapshotName);
         const driver = await this.host.driver(record.pool);
         const name = runtimeName(record.project, record.name);
-        const status = await runtime(() => driver.status(name));
+        const status = await runtimeCall(() => driver.status(name));
         const wasRunning = status === 'Running' || status === 'Frozen';
         if (wasRunning) await this.lifecycle.applyState(record, 'stop', { timeoutSeconds: 30 });
-        await runtime(() => driver.restoreSnapshot(name, snapshot.name));
+        await runtimeCall(() => driver.restoreSnapshot(name, snapshot.name));
         await this.updates.restoreContent(await this.store.get(record.project, record.name), snapshot);
         if (wasRunning) await this.lifecycle.applyState(await this.store.get(record.project, record.name), 'start');
         emitLifecycle(this.events, 'instance-snapshot-restored', `${url}/snapshots/${snapshot.name}`, ctx, undefined, record.project);

@@ -11,6 +11,7 @@ import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, LEADER, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { architectureId, architectureName } from '../cluster/architectures';
 import { Databases } from '../database/databases';
+import { groupRows } from '../database/group-rows';
 import { badRequest, conflict, LxdError, notFound, preconditionFailed } from '../http/lxd-error';
 import { deviceTypeCode, deviceTypeName } from '../profiles/device-types';
 import type { Devices } from '../profiles/profile-store';
@@ -86,17 +87,6 @@ const STATE_SQL = `json_array(i.name, i.node_id, i.description, i.ephemeral, i.a
 
 const INSTANCE_ID_SQL = '(SELECT i.id FROM instances i JOIN projects ON projects.id = i.project_id WHERE projects.name = ? AND i.name = ?)';
 
-/** Rows of a record, as stored: `volatile.*` and every other key alike. */
-function group<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {
-  const out = new Map<number, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    let list = out.get(k);
-    if (!list) out.set(k, (list = []));
-    list.push(row);
-  }
-  return out;
-}
 
 function devicesFrom(rows: Array<{ device: string; type: number; key: string | null; value: string | null }>): Devices {
   const devices: Devices = {};
@@ -401,9 +391,9 @@ export class InstanceStore {
       `SELECT ip.instance_id, p.name FROM instances_profiles ip JOIN profiles p ON p.id = ip.profile_id WHERE ip.instance_id IN (${scope}) ORDER BY ip.instance_id, ip.apply_order`,
       params,
     );
-    const configOf = group(config, (c) => Number(c.instance_id));
-    const devicesOf = group(devices, (d) => Number(d.instance_id));
-    const profilesOf = group(profiles, (p) => Number(p.instance_id));
+    const configOf = groupRows(config, (c) => Number(c.instance_id));
+    const devicesOf = groupRows(devices, (d) => Number(d.instance_id));
+    const profilesOf = groupRows(profiles, (p) => Number(p.instance_id));
     return rows.map((row) => ({
       id: Number(row.id),
       name: row.name,
@@ -443,8 +433,8 @@ export class InstanceStore {
        LEFT JOIN instances_snapshots_devices_config c ON c.instance_snapshot_device_id = d.id WHERE d.instance_snapshot_id IN (${marks}) ORDER BY d.name, c.key`,
       ids,
     );
-    const configOf = group(config, (c) => Number(c.instance_snapshot_id));
-    const devicesOf = group(devices, (d) => Number(d.instance_snapshot_id));
+    const configOf = groupRows(config, (c) => Number(c.instance_snapshot_id));
+    const devicesOf = groupRows(devices, (d) => Number(d.instance_snapshot_id));
     return rows.map((s) => ({
       id: Number(s.id),
       instanceId,

@@ -7,7 +7,7 @@
  */
 import * as os from 'node:os';
 import { Injectable } from '@nestjs/common';
-import { limitEntries, RuntimeError } from '@app/runtime';
+import { limitEntries } from '@app/runtime';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
 import { etagOf } from '../http/etag';
@@ -22,7 +22,7 @@ import { checkDevices, checkExpandedConfig, CREATION_ONLY_KEYS, expand, isVolati
 import { InstanceReader } from './instance-reader';
 import { type InstanceContent, type InstanceRecord, InstanceStore } from './instance-store';
 import { instanceEtagFields } from './instance-view';
-import { runtimeErrorToLxd } from './runtime-errors';
+import { runtimeCall } from './runtime-call';
 
 export interface UpdateBody {
   config?: unknown;
@@ -147,11 +147,6 @@ export class InstanceUpdates {
 
   private async applyLimits(record: InstanceRecord, config: Record<string, string>): Promise<void> {
     const driver = await this.host.driver(record.pool);
-    try {
-      await driver.setLimits(runtimeName(record.project, record.name), limitEntries(config));
-    } catch (err) {
-      if (err instanceof RuntimeError) throw runtimeErrorToLxd(err);
-      throw err;
-    }
+    await runtimeCall(() => driver.setLimits(runtimeName(record.project, record.name), limitEntries(config)));
   }
 }

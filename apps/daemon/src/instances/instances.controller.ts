@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertInstanceName, RuntimeError } from '@app/runtime';
+import { assertInstanceName } from '@app/runtime';
 import { syncResponse } from '../envelope';
 import { etagOf, ifMatchOf } from '../http/etag';
 import { badRequest, notFound } from '../http/lxd-error';
@@ -18,7 +18,7 @@ import { InstanceStates } from './instance-states';
 import { type InstanceRecord, InstanceStore } from './instance-store';
 import { type UpdateBody, InstanceUpdates } from './instance-updates';
 import { instanceEtagFields } from './instance-view';
-import { runtimeErrorToLxd } from './runtime-errors';
+import { runtimeCall } from './runtime-call';
 
 function projectOf(project: string | undefined): string {
   return project && project !== '' ? project : 'default';
@@ -232,11 +232,6 @@ export class InstancesController {
 
   private async logFiles(record: InstanceRecord) {
     const driver = await this.host.driver(record.pool);
-    try {
-      return await driver.logs(runtimeName(record.project, record.name));
-    } catch (err) {
-      if (err instanceof RuntimeError) throw runtimeErrorToLxd(err);
-      throw err;
-    }
+    return runtimeCall(() => driver.logs(runtimeName(record.project, record.name)));
   }
 }

@@ -10,6 +10,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
+import { groupRows } from '../database/group-rows';
 import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
 import { deviceTypeCode, deviceTypeName } from './device-types';
 
@@ -100,9 +101,9 @@ export class ProfileStore {
       `SELECT ip.profile_id, i.name FROM instances_profiles ip JOIN instances i ON i.id = ip.instance_id WHERE ip.profile_id IN (${scope}) ORDER BY i.name`,
       params,
     );
-    const configOf = group(config, (c) => c.profile_id);
-    const devicesOf = group(devices, (d) => d.profile_id);
-    const usedOf = group(usedBy, (u) => u.profile_id);
+    const configOf = groupRows(config, (c) => c.profile_id);
+    const devicesOf = groupRows(devices, (d) => d.profile_id);
+    const usedOf = groupRows(usedBy, (u) => u.profile_id);
     return profiles.map((p) => {
       const devs: Devices = {};
       for (const d of devicesOf.get(p.id) ?? []) {
@@ -208,13 +209,3 @@ export class ProfileStore {
   }
 }
 
-function group<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {
-  const out = new Map<number, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    let list = out.get(k);
-    if (!list) out.set(k, (list = []));
-    list.push(row);
-  }
-  return out;
-}

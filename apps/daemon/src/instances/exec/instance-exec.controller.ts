@@ -24,7 +24,7 @@ import { ExecOutputStore } from './exec-output-store';
 import { type ExecRecording, runExecTask } from './exec-task';
 import { execWorkingDirectory } from './exec-working-directory';
 import { WebsocketExec } from './websocket-exec';
-import { runtimeCall } from './runtime-call';
+import { runtimeCall } from '../runtime-call';
 
 /** The terminal size when the client gives none (a pty's usual default). */
 const DEFAULT_WINDOW: WindowSize = { columns: 80, rows: 24 };

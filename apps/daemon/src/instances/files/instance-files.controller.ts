@@ -22,7 +22,7 @@ import { badRequest, notFound } from '../../http/lxd-error';
 import { RawBody } from '../../http/raw-body-parser';
 import type { RequestContext } from '../../http/request-context';
 import { Ctx } from '../../http/request-decorators';
-import { runtimeCall } from '../exec/runtime-call';
+import { runtimeCall } from '../runtime-call';
 import { InstanceRuntime, type LocalInstance } from '../instance-runtime';
 import { parsePushHeaders, pullHeaders, type PushHeaders } from './lxd-file-headers';
 import { pathKind } from './path-kind';
