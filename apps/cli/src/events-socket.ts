@@ -1,6 +1,6 @@
 import type { LxdClient } from './client';
-import { ConnectionError, CubedError } from './cubed-error';
-import { reasonOf } from './http-transport';
+import { CubedError } from './cubed-error';
+import { onHandshakeFailure } from './websocket-handshake';
 
 /** How the events websocket ended. */
 export interface EventStreamEnd {
@@ -46,31 +46,13 @@ export function streamEvents(
 ): Promise<EventStreamEnd> {
   return new Promise((resolve, reject) => {
     const socket = client.openWebSocket(path);
-    let opened = false;
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       reject(err);
     };
-    socket.on('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let message = `websocket: bad handshake (HTTP ${res.statusCode})`;
-        try {
-          const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: string };
-          if (envelope.error) message = envelope.error;
-        } catch {
-          // not an LXD envelope
-        }
-        fail(new CubedError(message, res.statusCode));
-        socket.terminate();
-      });
-    });
-    socket.on('open', () => {
-      opened = true;
-    });
+    onHandshakeFailure(socket, client.address, fail);
     socket.on('message', (data, isBinary) => {
       if (isBinary || settled) return;
       try {
@@ -79,10 +61,6 @@ export function streamEvents(
         fail(err as Error);
         socket.terminate();
       }
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (opened) return;
-      fail(new ConnectionError(`cannot connect to the Cubed daemon at ${client.address}: ${reasonOf(err)}`, err.code));
     });
     socket.on('close', (code, reason) => {
       if (settled) return;

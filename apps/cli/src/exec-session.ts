@@ -4,13 +4,12 @@ import type { Readable, Writable } from 'node:stream';
 import type WebSocket from 'ws';
 import { pathSegment } from './api-path';
 import type { LxdClient } from './client';
-import { ConnectionError, CubedError } from './cubed-error';
 import { toGoJson } from './go-shapes';
-import { reasonOf } from './http-transport';
 import { InstanceExecControl } from './lxd-shapes';
 import type { OperationInfo } from './lxd-types';
 import { waitForOperationEnd } from './operation-wait';
 import type { Terminal } from './terminal';
+import { onHandshakeFailure } from './websocket-handshake';
 
 /** What an exec session connects to the command. */
 export interface ExecSessionOptions {
@@ -103,33 +102,8 @@ export async function runExecSession(
 function connect(client: LxdClient, path: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = client.openWebSocket(path);
-    let opened = false;
-    socket.on('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let message = `websocket: bad handshake (HTTP ${res.statusCode})`;
-        try {
-          const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: string };
-          if (envelope.error) message = envelope.error;
-        } catch {
-          // not an LXD envelope
-        }
-        reject(new CubedError(message, res.statusCode));
-        socket.terminate();
-      });
-    });
-    socket.on('open', () => {
-      opened = true;
-      resolve(socket);
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (!opened) {
-        reject(
-          new ConnectionError(`cannot connect to the Cubed daemon at ${client.address}: ${reasonOf(err)}`, err.code),
-        );
-      }
-    });
+    onHandshakeFailure(socket, client.address, reject);
+    socket.on('open', () => resolve(socket));
   });
 }
 

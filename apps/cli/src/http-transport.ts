@@ -66,89 +66,103 @@ export function reasonOf(err: NodeJS.ErrnoException): string {
   return (err.code !== undefined ? REASONS[err.code] : undefined) ?? err.message;
 }
 
-/**
- * Sends `exchange` through `request` (http.request or https.request with the transport's options filled in) and
- * collects the answer. Failures to connect become ConnectionErrors naming `address`; `describe` may give a
- * better reason for an error code (TLS verification failures, for instance).
- */
-export function exchange(
-  address: string,
-  start: (options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void) => http.ClientRequest,
+/** http.request or https.request. */
+type StartRequest = (
   options: http.RequestOptions,
-  ex: HttpExchange,
-  describe: (err: NodeJS.ErrnoException) => string | undefined = () => undefined,
-): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = start({ ...options, method: ex.method, path: ex.path, headers: ex.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', (err) => {
-        clearTimeout(timer);
-        reject(new ConnectionError(`request to the Cubed daemon at ${address} failed: ${err.message}`));
-      });
-    });
-    const timer =
-      ex.timeoutMs === null
-        ? undefined
-        : setTimeout(() => {
-            req.destroy(
-              new ConnectionError(
-                `no answer from the Cubed daemon at ${address} within ${ex.timeoutMs} ms`,
-                'ETIMEDOUT',
-              ),
-            );
-          }, ex.timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(requestFailure(address, err, describe));
-    });
-    req.end(ex.body);
-  });
-}
+  onResponse: (res: http.IncomingMessage) => void,
+) => http.ClientRequest;
 
 /**
- * Sends `ex` like `exchange`, streaming its body, and resolves with the answer as soon as its headers arrived (the
- * timeout covers only that wait). A body that fails to read aborts the request with its error.
+ * A transport whose requests go through a Node agent (http.request or https.request with the options of
+ * `requestOptions`). Failures to connect become ConnectionErrors naming `address`, with `describe`'s reason when
+ * it has one.
  */
-export function streamExchange(
-  address: string,
-  start: (options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void) => http.ClientRequest,
-  options: http.RequestOptions,
-  ex: StreamExchange,
-  describe: (err: NodeJS.ErrnoException) => string | undefined = () => undefined,
-): Promise<StreamAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = start({ ...options, method: ex.method, path: ex.path, headers: ex.headers }, (res) => {
-      clearTimeout(timer);
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+export abstract class AgentTransport implements HttpTransport {
+  abstract readonly address: string;
+  protected abstract readonly agent: http.Agent;
+  protected abstract readonly start: StartRequest;
+
+  abstract openWebSocket(path: string, headers: Record<string, string>): WebSocket;
+
+  /** Where requests go, with the agent. */
+  protected abstract requestOptions(): http.RequestOptions;
+
+  /** A better reason than the generic one for an error code (TLS verification failures, for instance), if any. */
+  protected describe(_err: NodeJS.ErrnoException): string | undefined {
+    return undefined;
+  }
+
+  /** Sends `ex` and collects the answer; the timeout covers the whole answer. */
+  send(ex: HttpExchange): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      const req = this.begin(ex, reject, (res, answered) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          answered();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (err) => {
+          answered();
+          reject(new ConnectionError(`request to the Cubed daemon at ${this.address} failed: ${err.message}`));
+        });
+      });
+      req.end(ex.body);
     });
+  }
+
+  /**
+   * Sends `ex`, streaming its body, and resolves with the answer as soon as its headers arrived (the timeout
+   * covers only that wait). A body that fails to read aborts the request with its error.
+   */
+  stream(ex: StreamExchange): Promise<StreamAnswer> {
+    return new Promise((resolve, reject) => {
+      const req = this.begin(ex, reject, (res, answered) => {
+        answered();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+      });
+      const body = ex.body;
+      if (body === undefined || Buffer.isBuffer(body)) {
+        req.end(body);
+        return;
+      }
+      body.once('error', (err) => req.destroy(err));
+      body.pipe(req);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * Starts the request of `ex`, destroyed with a ConnectionError when `ex.timeoutMs` passes before `onResponse`
+   * calls `answered`; its failures reject through `reject`.
+   */
+  private begin(
+    ex: HttpExchange | StreamExchange,
+    reject: (err: Error) => void,
+    onResponse: (res: http.IncomingMessage, answered: () => void) => void,
+  ): http.ClientRequest {
+    const options = { ...this.requestOptions(), method: ex.method, path: ex.path, headers: ex.headers };
+    const req = this.start(options, (res) => onResponse(res, () => clearTimeout(timer)));
     const timer =
       ex.timeoutMs === null
         ? undefined
         : setTimeout(() => {
             req.destroy(
               new ConnectionError(
-                `no answer from the Cubed daemon at ${address} within ${ex.timeoutMs} ms`,
+                `no answer from the Cubed daemon at ${this.address} within ${ex.timeoutMs} ms`,
                 'ETIMEDOUT',
               ),
             );
           }, ex.timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(requestFailure(address, err, describe));
+      reject(requestFailure(this.address, err, (e) => this.describe(e)));
     });
-    const body = ex.body;
-    if (body === undefined || Buffer.isBuffer(body)) {
-      req.end(body);
-      return;
-    }
-    body.once('error', (err) => req.destroy(err));
-    body.pipe(req);
-  });
+    return req;
+  }
 }
 
 /** The ConnectionError for a request that failed: one that could not connect, or one that broke off. */

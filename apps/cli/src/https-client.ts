@@ -2,15 +2,7 @@ import * as https from 'node:https';
 import WebSocket from 'ws';
 import { LxdClient, type LxdClientOptions } from './client';
 import { ConnectionError } from './cubed-error';
-import {
-  exchange,
-  streamExchange,
-  type HttpAnswer,
-  type HttpExchange,
-  type HttpTransport,
-  type StreamAnswer,
-  type StreamExchange,
-} from './http-transport';
+import { AgentTransport } from './http-transport';
 
 /** A client certificate and its private key, PEM. */
 export interface TlsIdentity {
@@ -38,8 +30,9 @@ function isTlsCode(code: string): boolean {
 }
 
 /** HTTPS to a remote daemon with a client certificate, with keep-alive. */
-export class HttpsTransport implements HttpTransport {
-  private readonly agent: https.Agent;
+export class HttpsTransport extends AgentTransport {
+  protected readonly agent: https.Agent;
+  protected readonly start = https.request;
   private readonly host: string;
   private readonly port: number;
   private readonly pinned: boolean;
@@ -49,6 +42,7 @@ export class HttpsTransport implements HttpTransport {
     readonly address: string,
     options: Pick<HttpsClientOptions, 'clientCertificate' | 'serverCertificate'> = {},
   ) {
+    super();
     const url = new URL(address);
     this.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     this.port = url.port ? Number(url.port) : 8443;
@@ -63,30 +57,18 @@ export class HttpsTransport implements HttpTransport {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 8, ...this.tlsOptions });
   }
 
-  send(ex: HttpExchange): Promise<HttpAnswer> {
-    return exchange(this.address, https.request, this.requestOptions(), ex, (err) => this.describe(err));
-  }
-
-  stream(ex: StreamExchange): Promise<StreamAnswer> {
-    return streamExchange(this.address, https.request, this.requestOptions(), ex, (err) => this.describe(err));
-  }
-
   /** `wss://<host>:<port><path>` with the same certificates. */
   openWebSocket(path: string, headers: Record<string, string>): WebSocket {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
     return new WebSocket(`wss://${host}:${this.port}${path}`, { headers, ...this.tlsOptions });
   }
 
-  close(): void {
-    this.agent.destroy();
-  }
-
-  private requestOptions(): https.RequestOptions {
+  protected requestOptions(): https.RequestOptions {
     return { host: this.host, port: this.port, agent: this.agent };
   }
 
   /** A better reason for a TLS verification failure. */
-  private describe(err: NodeJS.ErrnoException): string | undefined {
+  protected override describe(err: NodeJS.ErrnoException): string | undefined {
     if (!err.code || !isTlsCode(err.code)) return undefined;
     return this.pinned
       ? `the server's certificate is not the one trusted for this remote (${err.message})`

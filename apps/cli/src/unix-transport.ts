@@ -1,31 +1,18 @@
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import {
-  exchange,
-  streamExchange,
-  type HttpAnswer,
-  type HttpExchange,
-  type HttpTransport,
-  type StreamAnswer,
-  type StreamExchange,
-} from './http-transport';
+import { AgentTransport } from './http-transport';
 
 /** HTTP over the daemon's unix socket, with keep-alive. */
-export class UnixTransport implements HttpTransport {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+export class UnixTransport extends AgentTransport {
+  protected readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  protected readonly start = http.request;
 
-  constructor(readonly socketPath: string) {}
+  constructor(readonly socketPath: string) {
+    super();
+  }
 
   get address(): string {
     return this.socketPath;
-  }
-
-  send(ex: HttpExchange): Promise<HttpAnswer> {
-    return exchange(this.socketPath, http.request, { socketPath: this.socketPath, agent: this.agent }, ex);
-  }
-
-  stream(ex: StreamExchange): Promise<StreamAnswer> {
-    return streamExchange(this.socketPath, http.request, { socketPath: this.socketPath, agent: this.agent }, ex);
   }
 
   /** `ws+unix://<socket>:<path>`. */
@@ -33,7 +20,7 @@ export class UnixTransport implements HttpTransport {
     return new WebSocket(`ws+unix://${this.socketPath}:${path}`, { headers });
   }
 
-  close(): void {
-    this.agent.destroy();
+  protected requestOptions(): http.RequestOptions {
+    return { socketPath: this.socketPath, agent: this.agent };
   }
 }

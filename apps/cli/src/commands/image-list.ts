@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { withQuery } from '../api-path';
 import type { CliContext } from '../cli-context';
+import { type ListColumn, renderColumns } from '../column-list';
 import { CubedError } from '../cubed-error';
 import { goValue } from '../go-format';
 import { list, toGoJson } from '../go-shapes';
 import { formatLongDate, GO_ZERO_TIME, inUtc, parseRfc3339 } from '../go-time';
 import { dotPrefixMatch, serverFilterQuery, splitServerFilters } from '../instance-filters';
-import { rawOf, renderList } from '../list-output';
 import { Image } from '../lxd-shapes';
 import type { ImageInfo, ServerInfo } from '../lxd-types';
 
@@ -29,7 +29,7 @@ const IMAGE_FIELDS = [
   'uploaded_at',
 ];
 
-type ImageColumn = { name: string; data: (image: ImageInfo) => string };
+type ImageColumn = ListColumn<ImageInfo>;
 
 const COLUMNS: Record<string, ImageColumn> = {
   l: { name: 'ALIAS', data: aliasColumn },
@@ -83,15 +83,7 @@ export function registerImageListCommand(image: Command, ctx: CliContext): void 
         filter: serverFilters.length > 0 ? serverFilterQuery(serverFilters) : undefined,
       });
       const images = ((await client.get<ImageInfo[]>(path)) ?? []).filter((i) => imageMatches(clientFilters, i));
-      const rows = images.map((i) => columns.map((c) => c.data(i)));
-      ctx.out(
-        renderList(
-          opts.format,
-          columns.map((c) => c.name),
-          rows,
-          rawOf(images, list(Image)),
-        ),
-      );
+      ctx.out(renderColumns(opts.format, columns, images, list(Image)));
     });
 }
 

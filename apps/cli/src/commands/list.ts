@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withQuery } from '../api-path';
 import type { CliContext } from '../cli-context';
+import { renderColumns } from '../column-list';
 import type { LxdClient } from '../client';
 import { CubedError } from '../cubed-error';
 import { list } from '../go-shapes';
@@ -14,7 +15,6 @@ import {
   splitServerFilters,
 } from '../instance-filters';
 import { instancePath } from '../instance-paths';
-import { rawOf, renderList } from '../list-output';
 import { InstanceFull } from '../lxd-shapes';
 import type { InstanceFullInfo, InstanceSnapshotInfo, InstanceStateInfo, ServerInfo } from '../lxd-types';
 
@@ -94,15 +94,7 @@ export function registerListCommand(program: Command, ctx: CliContext): void {
         });
       }
       const shown = instances.filter((i) => matchesFilters(clientFilters, i, i.state, false));
-      const rows = shown.map((i) => columns.map((c) => c.data(i)));
-      ctx.out(
-        renderList(
-          opts.format,
-          columns.map((c) => c.name),
-          rows,
-          rawOf(shown, list(InstanceFull)),
-        ),
-      );
+      ctx.out(renderColumns(opts.format, columns, shown, list(InstanceFull)));
     });
 }
 

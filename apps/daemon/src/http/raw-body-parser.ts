@@ -51,8 +51,6 @@ export function registerRawBodyParser(fastify: FastifyInstance, options: RawBody
     throw new Error(`Another parser already takes ${RAW_BODY_CONTENT_TYPE} bodies: register the raw body parser first (its takesRawBody option names other raw routes)`);
   }
   registered.add(fastify);
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  const limit = fastify.initialConfig.bodyLimit ?? 1024 * 1024;
 
   // A marked route's body goes to the raw parser below whatever the client said it is.
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
@@ -60,8 +58,21 @@ export function registerRawBodyParser(fastify: FastifyInstance, options: RawBody
     done(null, payload);
   });
 
-  fastify.addContentTypeParser(RAW_BODY_CONTENT_TYPE, (request: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void) => {
-    if (markedRaw(request) || options.takesRawBody?.(request.method, request.routeOptions.url)) {
+  fastify.addContentTypeParser(RAW_BODY_CONTENT_TYPE, rawOrJsonBodyParser(fastify, (request) => markedRaw(request) || options.takesRawBody?.(request.method, request.routeOptions.url) === true));
+}
+
+export type StreamBodyParser = (request: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void) => void;
+
+/**
+ * A content-type parser that hands the body on as the request stream, unread, when `takesRaw` says so
+ * for the request, and otherwise reads it whole and decodes it as JSON: empty is `undefined`, invalid
+ * JSON a 400, a body over Fastify's bodyLimit a 413.
+ */
+export function rawOrJsonBodyParser(fastify: FastifyInstance, takesRaw: (request: FastifyRequest) => boolean): StreamBodyParser {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const limit = fastify.initialConfig.bodyLimit ?? 1024 * 1024;
+  return (request, payload, done) => {
+    if (takesRaw(request)) {
       done(null, payload);
       return;
     }
@@ -92,5 +103,5 @@ export function registerRawBodyParser(fastify: FastifyInstance, options: RawBody
       }
       parseJson(request, text, done);
     });
-  });
+  };
 }

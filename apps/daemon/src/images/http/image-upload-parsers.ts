@@ -8,7 +8,8 @@
  * Call after the daemon's catch-all JSON parser is registered (that one removes every parser
  * registered before it).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { rawOrJsonBodyParser } from '../../http/raw-body-parser';
 
 export const IMAGE_UPLOAD_CONTENT_TYPES = ['application/octet-stream', 'multipart/form-data'] as const;
 
@@ -19,49 +20,8 @@ export function takesRawImageBody(method: string, routeUrl: string | undefined):
   return routeUrl !== undefined && RAW_BODY_ROUTES.has(`${method.toUpperCase()} ${routeUrl}`);
 }
 
-class BodyTooLargeError extends Error {
-  readonly statusCode = 413;
-  constructor(limit: number) {
-    super(`Request body is larger than ${limit} bytes`);
-  }
-}
-
 export function registerImageUploadParsers(fastify: FastifyInstance): void {
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  const limit = fastify.initialConfig.bodyLimit ?? 1024 * 1024;
-  const parser = (request: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void): void => {
-    if (takesRawImageBody(request.method, request.routeOptions.url)) {
-      done(null, payload);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    payload.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        done(new BodyTooLargeError(limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    payload.on('error', (err: Error) => {
-      if (failed) return;
-      failed = true;
-      done(err);
-    });
-    payload.on('end', () => {
-      if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      parseJson(request, text, done);
-    });
-  };
+  const parser = rawOrJsonBodyParser(fastify, (request) => takesRawImageBody(request.method, request.routeOptions.url));
   for (const type of IMAGE_UPLOAD_CONTENT_TYPES) {
     if (!fastify.hasContentTypeParser(type)) fastify.addContentTypeParser(type, parser);
   }

@@ -4,216 +4,17 @@
  * messages), exit statuses, task execs with recorded output, and LXD's errors.
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Injectable, Module, type OnModuleInit, type Type } from '@nestjs/common';
-import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
-import WebSocket from 'ws';
 import { type ExecRequest, type FakeExecIo, FakeRuntimeDriver } from '@app/runtime';
-import { ApiController } from '../../api.controller';
-import { ClusterLeader } from '../../cluster/cluster-leader';
-import { ClusterMembers } from '../../cluster/cluster-members';
-import { Clustering } from '../../cluster/clustering.service';
-import { MemberUpdate } from '../../cluster/member-update';
-import { PeerClient } from '../../cluster/peer-client';
-import { ServerConfig } from '../../config-keys/server-config.service';
-import { Databases } from '../../database/databases';
-import { EventBus } from '../../events/event-bus';
-import { EventMesh } from '../../events/event-mesh';
-import { notFound } from '../../http/lxd-error';
-import { hasRawBodyParser, registerRawBodyParser } from '../../http/raw-body-parser';
-import { takesRawImageBody } from '../../images/http/image-upload-parsers';
-import { TrustGuard } from '../../http/trust.guard';
-import { MemberIdentity } from '../../identity/member-identity';
-import { StateDir } from '../../identity/state-dir';
-import { registerOperationWebsocketRoutes } from '../../operations/operation-websockets';
 import { OperationsController } from '../../operations/operations.controller';
-import { OperationsManager } from '../../operations/operations-manager';
-import { type Daemon, startDaemon } from '../../server';
-import { Tokens } from '../../trust/tokens';
-import { TrustStore } from '../../trust/trust-store';
-import { InstanceRuntime, type LocalInstance } from '../instance-runtime';
-import { InstanceStore } from '../instance-store';
+import type { Daemon } from '../../server';
+import { DriverInstances, request, requestJson, startInstanceIoDaemon, waitFor, WebsocketClient } from '../../testing/instance-io-test-daemon';
 import { ExecOutputController } from './exec-output.controller';
 import { ExecOutputStore } from './exec-output-store';
 import { InstanceExecController } from './instance-exec.controller';
 
 jest.setTimeout(30_000);
-
-// ---------------------------------------------------------------------------------------------
-// The daemon, with the fake driver's instances as the member's runtime.
-
-class FakeInstances extends InstanceRuntime {
-  constructor(readonly driver: FakeRuntimeDriver) {
-    super();
-  }
-
-  async local(project: string, name: string): Promise<LocalInstance> {
-    if (project !== 'default' || !(await this.driver.list()).includes(name)) throw notFound('Instance not found');
-    return { project, name, runtimeName: name, driver: this.driver };
-  }
-}
-
-@Injectable()
-class RawRoutes implements OnModuleInit {
-  constructor(
-    private readonly adapter: HttpAdapterHost,
-    private readonly operations: OperationsManager,
-    private readonly databases: Databases,
-    private readonly members: ClusterMembers,
-    private readonly identity: MemberIdentity,
-    private readonly peers: PeerClient,
-    private readonly stateDir: StateDir,
-  ) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
-    if (!hasRawBodyParser(fastify)) {
-      // Until server.ts registers the raw body parser, the image upload parsers hold application/octet-stream.
-      if (fastify.hasContentTypeParser('application/octet-stream')) fastify.removeContentTypeParser('application/octet-stream');
-      registerRawBodyParser(fastify, { takesRawBody: takesRawImageBody });
-    }
-    if (!fastify.hasRoute({ method: 'GET', url: '/1.0/operations/:id/websocket' })) {
-      const { operations, databases, members, identity, peers, stateDir } = this;
-      registerOperationWebsocketRoutes(fastify, { operations, databases, members, identity, peers, stateDir });
-    }
-  }
-}
-
-/** The daemon's core (what startDaemon needs), the operations API, and the exec routes on `runtime`. */
-function daemonModule(runtime: InstanceRuntime): Type<unknown> {
-  @Module({
-    controllers: [ApiController, OperationsController, InstanceExecController, ExecOutputController],
-    providers: [
-      { provide: APP_GUARD, useClass: TrustGuard },
-      TrustStore,
-      EventBus,
-      EventMesh,
-      OperationsManager,
-      MemberIdentity,
-      ServerConfig,
-      ClusterMembers,
-      Clustering,
-      ClusterLeader,
-      MemberUpdate,
-      PeerClient,
-      Tokens,
-      InstanceStore,
-      ExecOutputStore,
-      { provide: InstanceRuntime, useValue: runtime },
-      RawRoutes,
-    ],
-  })
-  class ExecTestModule {}
-  return ExecTestModule;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Clients
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by the assertions
-  json: any;
-  text: string;
-}
-
-function call(socketPath: string, method: string, urlPath: string, body?: unknown, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
-  const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-  return new Promise<Reply>((resolve, reject) => {
-    const req = http.request({ socketPath, method, path: urlPath, agent: false, headers: { ...(payload ? { 'Content-Length': payload.length } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** A websocket to the daemon, with everything it receives kept in order. */
-class Client {
-  readonly messages: { data: Buffer; binary: boolean }[] = [];
-  closed = false;
-  private waiters: (() => void)[] = [];
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data: Buffer, binary: boolean) => {
-      this.messages.push({ data, binary });
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-  }
-
-  static open(socketPath: string, urlPath: string): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`ws+unix://${socketPath}:${urlPath}`);
-      socket.once('open', () => resolve(new Client(socket)));
-      socket.once('unexpected-response', (_req, res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') })));
-      });
-      socket.once('error', reject);
-    });
-  }
-
-  /** The bytes received before the barrier (an empty text message); waits for it. */
-  async untilBarrier(): Promise<string> {
-    await this.until(() => this.messages.some((m) => !m.binary) || this.closed);
-    const end = this.messages.findIndex((m) => !m.binary);
-    if (end < 0) throw new Error('closed without a barrier');
-    return Buffer.concat(this.messages.slice(0, end).map((m) => m.data)).toString('utf8');
-  }
-
-  async untilClosed(): Promise<void> {
-    await this.until(() => this.closed);
-  }
-
-  sendBinary(text: string): void {
-    this.socket.send(Buffer.from(text), { binary: true });
-  }
-
-  sendBarrier(): void {
-    this.socket.send('', { binary: false });
-  }
-
-  sendControl(message: unknown): void {
-    this.socket.send(JSON.stringify(message), { binary: false });
-  }
-
-  private until(done: () => boolean): Promise<void> {
-    if (done()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = () => {
-        if (done()) resolve();
-        else this.waiters.push(check);
-      };
-      this.waiters.push(check);
-    });
-  }
-
-  private wake(): void {
-    const waiting = this.waiters;
-    this.waiters = [];
-    waiting.forEach((w) => w());
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Commands of the fake instances
@@ -290,9 +91,10 @@ describe('exec over the API, with websockets', () => {
   let driver: FakeRuntimeDriver;
   let socket: string;
 
-  const post = (name: string, body: unknown) => call(socket, 'POST', `/1.0/instances/${name}/exec`, body, { 'Content-Type': 'application/json' });
-  const connect = (id: string, secret: string) => Client.open(socket, `/1.0/operations/${id}/websocket?secret=${secret}`);
-  const wait = async (id: string) => (await call(socket, 'GET', `/1.0/operations/${id}/wait?timeout=10`)).json.metadata;
+  const call = (method: string, urlPath: string) => request(socket, method, urlPath);
+  const post = (name: string, body: unknown) => requestJson(socket, 'POST', `/1.0/instances/${name}/exec`, body);
+  const connect = (id: string, secret: string) => WebsocketClient.open(socket, `/1.0/operations/${id}/websocket?secret=${secret}`);
+  const wait = async (id: string) => (await call('GET', `/1.0/operations/${id}/wait?timeout=10`)).json.metadata;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-exec-'));
@@ -302,7 +104,12 @@ describe('exec over the API, with websockets', () => {
     await driver.start('c1');
     await driver.start('frozen');
     await driver.freeze('frozen');
-    daemon = await startDaemon({ stateDir: path.join(tmp, 'state'), module: daemonModule(new FakeInstances(driver)) });
+    // The core, the operations API, and the exec routes on the fake driver's instances.
+    daemon = await startInstanceIoDaemon(path.join(tmp, 'state'), {
+      runtime: new DriverInstances(driver),
+      controllers: [OperationsController, InstanceExecController, ExecOutputController],
+      providers: [ExecOutputStore],
+    });
     socket = daemon.socketPath;
   });
 
@@ -425,11 +232,11 @@ describe('exec over the API, with websockets', () => {
     const control = await connect(op.id, op.metadata.fds.control);
     const terminal = await connect(op.id, op.metadata.fds['0']);
     terminal.sendBinary('size\n');
-    await waitFor(() => received(terminal).includes('30 100\r\n'));
+    await waitFor(() => terminal.received().includes('30 100\r\n'), 'the terminal size', 5_000);
     control.sendControl({ command: 'window-resize', args: { width: '132', height: '43' } });
     await new Promise((r2) => setTimeout(r2, 50));
     terminal.sendBinary('size\n');
-    await waitFor(() => received(terminal).includes('43 132\r\n'));
+    await waitFor(() => terminal.received().includes('43 132\r\n'), 'the new terminal size', 5_000);
     terminal.sendBinary('exit 5\n');
     expect(await terminal.untilBarrier()).toBe('30 100\r\n43 132\r\n');
     expect(await wait(op.id)).toMatchObject({ status: 'Success', metadata: { return: 5 } });
@@ -448,7 +255,7 @@ describe('exec over the API, with websockets', () => {
   it('fails the operation when the websockets do not connect within 5 seconds', async () => {
     const op = (await post('c1', { command: ['echo'], 'wait-for-websocket': true })).json.metadata;
     await connect(op.id, op.metadata.fds['0']);
-    const done = (await call(socket, 'GET', `/1.0/operations/${op.id}/wait?timeout=8`)).json.metadata;
+    const done = (await call('GET', `/1.0/operations/${op.id}/wait?timeout=8`)).json.metadata;
     expect(done).toMatchObject({ status: 'Failure', err: 'Timed out waiting for websockets to connect' });
     expect(done.metadata.return).toBeUndefined();
   }, 15_000);
@@ -456,11 +263,11 @@ describe('exec over the API, with websockets', () => {
   it('refuses bad websocket connections with LXD errors', async () => {
     const op = (await post('c1', { command: ['cat'], 'wait-for-websocket': true })).json.metadata;
     await expect(connect(op.id, 'f'.repeat(64))).rejects.toMatchObject({ status: 403 });
-    await expect(Client.open(socket, `/1.0/operations/${op.id}/websocket`)).rejects.toMatchObject({ status: 400, body: expect.stringContaining('missing secret') });
+    await expect(WebsocketClient.open(socket, `/1.0/operations/${op.id}/websocket`)).rejects.toMatchObject({ status: 400, body: expect.stringContaining('missing secret') });
     const stdin = await connect(op.id, op.metadata.fds['0']);
     await expect(connect(op.id, op.metadata.fds['0'])).rejects.toMatchObject({ status: 400, body: expect.stringContaining('Websocket number already connected') });
     await expect(connect('00000000-0000-0000-0000-000000000000', op.metadata.fds['1'])).rejects.toMatchObject({ status: 404, body: expect.stringContaining('Operation not found') });
-    const plain = await call(socket, 'GET', `/1.0/operations/${op.id}/websocket?secret=${op.metadata.fds['1']}`);
+    const plain = await call('GET', `/1.0/operations/${op.id}/websocket?secret=${op.metadata.fds['1']}`);
     expect(plain.status).toBe(400);
     expect(plain.text).toBe('Bad Request');
     await Promise.all(['1', '2'].map((fd) => connect(op.id, op.metadata.fds[fd])));
@@ -483,12 +290,12 @@ describe('exec over the API, with websockets', () => {
       error_code: 400,
       error: 'Cannot use "record-output" in combination with "wait-for-websocket"',
     });
-    const empty = await call(socket, 'POST', '/1.0/instances/c1/exec');
+    const empty = await call('POST', '/1.0/instances/c1/exec');
     expect(empty.json).toMatchObject({ error_code: 400, error: 'unexpected end of JSON input' });
   });
 
   it('serves /1.0/containers/<name>/exec as well', async () => {
-    const op = (await call(socket, 'POST', '/1.0/containers/c1/exec', { command: ['echo', 'legacy'], 'wait-for-websocket': true })).json.metadata;
+    const op = (await request(socket, 'POST', '/1.0/containers/c1/exec', JSON.stringify({ command: ['echo', 'legacy'], 'wait-for-websocket': true }))).json.metadata;
     const clients = await Promise.all(['0', '1', '2'].map((fd) => connect(op.id, op.metadata.fds[fd])));
     expect(await clients[1].untilBarrier()).toBe('legacy\n');
   });
@@ -504,30 +311,18 @@ describe('exec over the API, with websockets', () => {
     const stdoutUrl = `/1.0/instances/c1/logs/exec-output/exec_${recorded.id}.stdout`;
     const stderrUrl = `/1.0/instances/c1/logs/exec-output/exec_${recorded.id}.stderr`;
     expect(done).toMatchObject({ status: 'Success', metadata: { return: 0, output: { '1': stdoutUrl, '2': stderrUrl } } });
-    expect((await call(socket, 'GET', '/1.0/instances/c1/logs/exec-output')).json.metadata).toEqual(expect.arrayContaining([stdoutUrl, stderrUrl]));
-    const out = await call(socket, 'GET', stdoutUrl);
+    expect((await call('GET', '/1.0/instances/c1/logs/exec-output')).json.metadata).toEqual(expect.arrayContaining([stdoutUrl, stderrUrl]));
+    const out = await call('GET', stdoutUrl);
     expect(out.status).toBe(200);
     expect(out.headers['content-type']).toBe('application/octet-stream');
     expect(out.text).toBe('to stdout\n');
-    expect((await call(socket, 'GET', stderrUrl)).text).toBe('to stderr\n');
-    expect((await call(socket, 'DELETE', stdoutUrl)).status).toBe(200);
-    expect((await call(socket, 'GET', stdoutUrl)).json).toMatchObject({ error_code: 404 });
-    expect((await call(socket, 'GET', '/1.0/instances/c1/logs/exec-output/lxc.log')).json).toMatchObject({ error_code: 400, error: 'Exec record-output file name "lxc.log" not valid' });
+    expect((await call('GET', stderrUrl)).text).toBe('to stderr\n');
+    expect((await call('DELETE', stdoutUrl)).status).toBe(200);
+    expect((await call('GET', stdoutUrl)).json).toMatchObject({ error_code: 404 });
+    expect((await call('GET', '/1.0/instances/c1/logs/exec-output/lxc.log')).json).toMatchObject({ error_code: 400, error: 'Exec record-output file name "lxc.log" not valid' });
 
     const missing = (await post('c1', { command: ['nothing-here'], 'record-output': true })).json.metadata;
     expect(await wait(missing.id)).toMatchObject({ status: 'Failure', err: 'Command not found', metadata: { return: 127 } });
-    expect((await call(socket, 'GET', `/1.0/instances/c1/logs/exec-output/exec_${missing.id}.stderr`)).text).toBe('nothing-here: not found\n');
+    expect((await call('GET', `/1.0/instances/c1/logs/exec-output/exec_${missing.id}.stderr`)).text).toBe('nothing-here: not found\n');
   });
 });
-
-function received(client: Client): string {
-  return Buffer.concat(client.messages.filter((m) => m.binary).map((m) => m.data)).toString('utf8');
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

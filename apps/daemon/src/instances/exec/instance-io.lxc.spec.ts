@@ -10,14 +10,11 @@
  * and pylxd check before some file operations, added to GET /1.0.
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Controller, Get, Injectable, Module, type OnModuleInit, Param, type Type } from '@nestjs/common';
-import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { Controller, Get, Injectable, type OnModuleInit, Param } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import type { LxcDriver } from '@app/runtime';
 import { LxcTestEnvironment } from '@app/runtime/testing/lxc-test-environment';
 import {
   checkEscapeRefused,
@@ -33,34 +30,14 @@ import {
   checkRecursivePushPull,
   LxcClient,
 } from '../../../../../test/e2e/support/instance-io-checks';
-import { ApiController } from '../../api.controller';
-import { ClusterLeader } from '../../cluster/cluster-leader';
-import { ClusterMembers } from '../../cluster/cluster-members';
-import { Clustering } from '../../cluster/clustering.service';
-import { MemberUpdate } from '../../cluster/member-update';
-import { PeerClient } from '../../cluster/peer-client';
-import { ServerConfig } from '../../config-keys/server-config.service';
-import { Databases } from '../../database/databases';
 import { syncResponse } from '../../envelope';
-import { EventBus } from '../../events/event-bus';
-import { EventMesh } from '../../events/event-mesh';
-import { notFound } from '../../http/lxd-error';
-import { hasRawBodyParser, registerRawBodyParser } from '../../http/raw-body-parser';
-import { takesRawImageBody } from '../../images/http/image-upload-parsers';
-import { TrustGuard } from '../../http/trust.guard';
-import { MemberIdentity } from '../../identity/member-identity';
-import { StateDir } from '../../identity/state-dir';
-import { registerOperationWebsocketRoutes } from '../../operations/operation-websockets';
 import { OperationsController } from '../../operations/operations.controller';
-import { OperationsManager } from '../../operations/operations-manager';
-import { type Daemon, startDaemon } from '../../server';
 import { ProjectsController } from '../../projects/projects.controller';
+import type { Daemon } from '../../server';
+import { DriverInstances, freePort, requestJson, startInstanceIoDaemon } from '../../testing/instance-io-test-daemon';
 import { CertificatesController } from '../../trust/certificates.controller';
-import { Tokens } from '../../trust/tokens';
-import { TrustStore } from '../../trust/trust-store';
 import { InstanceFilesController } from '../files/instance-files.controller';
-import { InstanceRuntime, type LocalInstance } from '../instance-runtime';
-import { InstanceStore } from '../instance-store';
+import { InstanceRuntime } from '../instance-runtime';
 import { ExecOutputController } from './exec-output.controller';
 import { ExecOutputStore } from './exec-output-store';
 import { InstanceExecController } from './instance-exec.controller';
@@ -69,40 +46,6 @@ jest.setTimeout(120_000);
 
 /** The API extensions the clients check for the exec and file operations used here. */
 const IO_EXTENSIONS = ['container_exec_recording', 'container_exec_signal_handling', 'container_exec_user_group_cwd', 'directory_manipulation', 'file_delete', 'file_append', 'file_symlinks', 'file_get_symlink', 'instance_file_head'];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** PATCH /1.0 with server config keys; the HTTP status. */
-function configure(socketPath: string, config: Record<string, string>): Promise<number> {
-  const body = Buffer.from(JSON.stringify({ config }));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method: 'PATCH', path: '/1.0', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-class LxcInstances extends InstanceRuntime {
-  readonly names = new Set<string>();
-
-  constructor(readonly driver: LxcDriver) {
-    super();
-  }
-
-  async local(project: string, name: string): Promise<LocalInstance> {
-    if (project !== 'default' || !this.names.has(name)) throw notFound('Instance not found');
-    return { project, name, runtimeName: name, driver: this.driver };
-  }
-}
 
 @Controller('/1.0/containers')
 class InstanceLookupStandIn {
@@ -115,29 +58,13 @@ class InstanceLookupStandIn {
   }
 }
 
+/** Adds IO_EXTENSIONS to the API extensions of GET /1.0. */
 @Injectable()
-class RawRoutes implements OnModuleInit {
-  constructor(
-    private readonly adapter: HttpAdapterHost,
-    private readonly operations: OperationsManager,
-    private readonly databases: Databases,
-    private readonly members: ClusterMembers,
-    private readonly identity: MemberIdentity,
-    private readonly peers: PeerClient,
-    private readonly stateDir: StateDir,
-  ) {}
+class IoExtensionsStandIn implements OnModuleInit {
+  constructor(private readonly adapter: HttpAdapterHost) {}
 
   onModuleInit(): void {
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
-    if (!hasRawBodyParser(fastify)) {
-      // Until server.ts registers the raw body parser, the image upload parsers hold application/octet-stream.
-      if (fastify.hasContentTypeParser('application/octet-stream')) fastify.removeContentTypeParser('application/octet-stream');
-      registerRawBodyParser(fastify, { takesRawBody: takesRawImageBody });
-    }
-    if (!fastify.hasRoute({ method: 'GET', url: '/1.0/operations/:id/websocket' })) {
-      const { operations, databases, members, identity, peers, stateDir } = this;
-      registerOperationWebsocketRoutes(fastify, { operations, databases, members, identity, peers, stateDir });
-    }
     fastify.addHook('onSend', async (request, _reply, payload) => {
       if (request.method !== 'GET' || request.url !== '/1.0' || typeof payload !== 'string') return payload;
       const envelope = JSON.parse(payload) as { metadata: { api_extensions: string[] } };
@@ -146,33 +73,6 @@ class RawRoutes implements OnModuleInit {
       return JSON.stringify(envelope);
     });
   }
-}
-
-function daemonModule(runtime: InstanceRuntime): Type<unknown> {
-  @Module({
-    controllers: [ApiController, CertificatesController, ProjectsController, OperationsController, InstanceExecController, ExecOutputController, InstanceFilesController, InstanceLookupStandIn],
-    providers: [
-      { provide: APP_GUARD, useClass: TrustGuard },
-      TrustStore,
-      EventBus,
-      EventMesh,
-      OperationsManager,
-      MemberIdentity,
-      ServerConfig,
-      ClusterMembers,
-      Clustering,
-      ClusterLeader,
-      MemberUpdate,
-      PeerClient,
-      Tokens,
-      InstanceStore,
-      ExecOutputStore,
-      { provide: InstanceRuntime, useValue: runtime },
-      RawRoutes,
-    ],
-  })
-  class LiveIoTestModule {}
-  return LiveIoTestModule;
 }
 
 describe('exec and files with lxc and pylxd, on LXC containers', () => {
@@ -189,15 +89,17 @@ describe('exec and files with lxc and pylxd, on LXC containers', () => {
     name = env.instanceName(driver, 'io');
     await driver.create({ name, imageDirectory: env.image.directory, privileged: false });
     await driver.start(name);
-    const instances = new LxcInstances(driver);
-    instances.names.add(name);
     const stateDir = path.join(tmp, 'state');
-    daemon = await startDaemon({ stateDir, module: daemonModule(instances) });
+    daemon = await startInstanceIoDaemon(stateDir, {
+      runtime: new DriverInstances(driver, (instance) => instance === name),
+      controllers: [CertificatesController, ProjectsController, OperationsController, InstanceExecController, ExecOutputController, InstanceFilesController, InstanceLookupStandIn],
+      providers: [ExecOutputStore, IoExtensionsStandIn],
+    });
     lxc = LxcClient.create(stateDir);
     // The same daemon over HTTPS too, as remote "cubed" (a client certificate trusted by password).
     const address = `127.0.0.1:${await freePort()}`;
-    const configured = await configure(daemon.socketPath, { 'core.https_address': address, 'core.trust_password': 'sekret' });
-    expect(configured).toBe(200);
+    const configured = await requestJson(daemon.socketPath, 'PATCH', '/1.0', { config: { 'core.https_address': address, 'core.trust_password': 'sekret' } });
+    expect(configured.status).toBe(200);
     await lxc.addRemote('cubed', address, 'sekret');
   });
 

@@ -4,121 +4,15 @@
  * symlinks and directories, HEAD, DELETE, confinement to the container and LXD's errors.
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Injectable, Module, type OnModuleInit, type Type } from '@nestjs/common';
-import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
 import { FakeRuntimeDriver } from '@app/runtime';
-import { ApiController } from '../../api.controller';
-import { ClusterLeader } from '../../cluster/cluster-leader';
-import { ClusterMembers } from '../../cluster/cluster-members';
-import { Clustering } from '../../cluster/clustering.service';
-import { MemberUpdate } from '../../cluster/member-update';
-import { PeerClient } from '../../cluster/peer-client';
-import { ServerConfig } from '../../config-keys/server-config.service';
-import { EventBus } from '../../events/event-bus';
-import { EventMesh } from '../../events/event-mesh';
-import { notFound } from '../../http/lxd-error';
-import { hasRawBodyParser, registerRawBodyParser } from '../../http/raw-body-parser';
-import { takesRawImageBody } from '../../images/http/image-upload-parsers';
-import { TrustGuard } from '../../http/trust.guard';
-import { MemberIdentity } from '../../identity/member-identity';
-import { OperationsManager } from '../../operations/operations-manager';
 import { ProfileStore } from '../../profiles/profile-store';
 import { ProfilesController } from '../../profiles/profiles.controller';
-import { type Daemon, startDaemon } from '../../server';
-import { Tokens } from '../../trust/tokens';
-import { TrustStore } from '../../trust/trust-store';
-import { InstanceRuntime, type LocalInstance } from '../instance-runtime';
-import { InstanceStore } from '../instance-store';
+import type { Daemon } from '../../server';
+import { DriverInstances, request, startInstanceIoDaemon } from '../../testing/instance-io-test-daemon';
 import { InstanceFilesController } from './instance-files.controller';
-
-class FakeInstances extends InstanceRuntime {
-  constructor(readonly driver: FakeRuntimeDriver) {
-    super();
-  }
-
-  async local(project: string, name: string): Promise<LocalInstance> {
-    if (project !== 'default' || !(await this.driver.list()).includes(name)) throw notFound('Instance not found');
-    return { project, name, runtimeName: name, driver: this.driver };
-  }
-}
-
-@Injectable()
-class RawBodies implements OnModuleInit {
-  constructor(private readonly adapter: HttpAdapterHost) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
-    if (!hasRawBodyParser(fastify)) {
-      // Until server.ts registers the raw body parser, the image upload parsers hold application/octet-stream.
-      if (fastify.hasContentTypeParser('application/octet-stream')) fastify.removeContentTypeParser('application/octet-stream');
-      registerRawBodyParser(fastify, { takesRawBody: takesRawImageBody });
-    }
-  }
-}
-
-/** The daemon's core (what startDaemon needs), profiles (a JSON route), and the files routes on `runtime`. */
-function daemonModule(runtime: InstanceRuntime): Type<unknown> {
-  @Module({
-    controllers: [ApiController, ProfilesController, InstanceFilesController],
-    providers: [
-      { provide: APP_GUARD, useClass: TrustGuard },
-      TrustStore,
-      EventBus,
-      EventMesh,
-      OperationsManager,
-      MemberIdentity,
-      ServerConfig,
-      ClusterMembers,
-      Clustering,
-      ClusterLeader,
-      MemberUpdate,
-      PeerClient,
-      Tokens,
-      ProfileStore,
-      InstanceStore,
-      { provide: InstanceRuntime, useValue: runtime },
-      RawBodies,
-    ],
-  })
-  class FilesTestModule {}
-  return FilesTestModule;
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by the assertions
-  json: any;
-}
-
-/** A request; a body is sent with Content-Length unless `headers` ask for chunks (as lxc sends a symlink's target). */
-function call(socketPath: string, method: string, urlPath: string, body?: Buffer | string, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
-  const payload = body === undefined ? undefined : Buffer.from(body);
-  const length = headers['Transfer-Encoding'] === 'chunked' ? {} : { 'Content-Length': payload?.length ?? 0 };
-  return new Promise<Reply>((resolve, reject) => {
-    const req = http.request({ socketPath, method, path: urlPath, agent: false, headers: { ...length, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let json: unknown;
-        try {
-          json = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 describe('instance files over the API', () => {
   let tmp: string;
@@ -126,8 +20,9 @@ describe('instance files over the API', () => {
   let driver: FakeRuntimeDriver;
   let socket: string;
 
+  const call = (method: string, urlPath: string, body?: Buffer | string, headers: http.OutgoingHttpHeaders = {}) => request(socket, method, urlPath, body, headers);
   const files = (p: string, name = 'c1') => `/1.0/instances/${name}/files?path=${encodeURIComponent(p)}`;
-  const push = (p: string, content: string | Buffer, headers: http.OutgoingHttpHeaders = {}) => call(socket, 'POST', files(p), content, headers);
+  const push = (p: string, content: string | Buffer, headers: http.OutgoingHttpHeaders = {}) => call('POST', files(p), content, headers);
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-files-'));
@@ -135,7 +30,8 @@ describe('instance files over the API', () => {
     driver.addImage('/images/busybox', { architecture: 'x86_64', files: { '/etc/hostname': 'c1\n', '/bin/busybox': 'ELF', '/root/.profile': '', '/srv/.keep': '', '/tmp/.keep': '' } });
     await driver.create({ name: 'c1', imageDirectory: '/images/busybox', privileged: false });
     await driver.writeFile('c1', { path: '/bin/sh', type: 'symlink', target: 'busybox' });
-    daemon = await startDaemon({ stateDir: path.join(tmp, 'state'), module: daemonModule(new FakeInstances(driver)) });
+    // The core, profiles (a JSON route), and the files routes on the fake driver's instances.
+    daemon = await startInstanceIoDaemon(path.join(tmp, 'state'), { runtime: new DriverInstances(driver), controllers: [ProfilesController, InstanceFilesController], providers: [ProfileStore] });
     socket = daemon.socketPath;
   });
 
@@ -145,7 +41,7 @@ describe('instance files over the API', () => {
   });
 
   it('pulls a file raw, with its owner, mode and type', async () => {
-    const r = await call(socket, 'GET', files('/etc/hostname'));
+    const r = await call('GET', files('/etc/hostname'));
     expect(r.status).toBe(200);
     expect(r.body.toString()).toBe('c1\n');
     expect(r.headers).toMatchObject({
@@ -158,15 +54,15 @@ describe('instance files over the API', () => {
       'x-lxd-type': 'file',
     });
     // A relative path is taken from the root, as LXD does.
-    expect((await call(socket, 'GET', files('etc/hostname'))).body.toString()).toBe('c1\n');
+    expect((await call('GET', files('etc/hostname'))).body.toString()).toBe('c1\n');
   });
 
   it('answers HEAD with the headers only', async () => {
-    const r = await call(socket, 'HEAD', files('/etc/hostname'));
+    const r = await call('HEAD', files('/etc/hostname'));
     expect(r.status).toBe(200);
     expect(r.body.length).toBe(0);
     expect(r.headers).toMatchObject({ 'x-lxd-type': 'file', 'x-lxd-mode': '0644', 'x-lxd-uid': '0' });
-    expect((await call(socket, 'HEAD', files('/nothing'))).status).toBe(404);
+    expect((await call('HEAD', files('/nothing'))).status).toBe(404);
   });
 
   it('pushes a file from a raw body whatever its Content-Type, with owner and mode', async () => {
@@ -186,8 +82,8 @@ describe('instance files over the API', () => {
     expect((await driver.readFile('c1', '/root/chunked.txt')).type === 'file' && (await driver.readFile('c1', '/root/chunked.txt'))).toMatchObject({ content: Buffer.from('{"chunked"') });
     const binary = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
     expect((await push('/root/binary', binary)).status).toBe(200);
-    expect((await call(socket, 'GET', files('/root/binary'))).body).toEqual(binary);
-    expect((await call(socket, 'GET', files('/root/none.txt'))).headers).toMatchObject({ 'x-lxd-uid': '1000', 'x-lxd-gid': '1001', 'x-lxd-mode': '0640' });
+    expect((await call('GET', files('/root/binary'))).body).toEqual(binary);
+    expect((await call('GET', files('/root/none.txt'))).headers).toMatchObject({ 'x-lxd-uid': '1000', 'x-lxd-gid': '1001', 'x-lxd-mode': '0640' });
   });
 
   it('keeps the owner and mode of an existing file, and appends', async () => {
@@ -211,7 +107,7 @@ describe('instance files over the API', () => {
     expect((await driver.readFile('c1', '/srv/data')).mode).toBe(0o750);
     await push('/srv/data/b', 'b');
     await push('/srv/data/a', 'a');
-    const r = await call(socket, 'GET', files('/srv/data'));
+    const r = await call('GET', files('/srv/data'));
     expect(r.status).toBe(200);
     expect(r.headers).toMatchObject({ 'content-type': expect.stringMatching(/^application\/json/), 'x-lxd-type': 'directory', 'x-lxd-mode': '0750', 'x-lxd-uid': '7' });
     expect(r.json).toMatchObject({ type: 'sync', status_code: 200, metadata: ['a', 'b'] });
@@ -220,10 +116,10 @@ describe('instance files over the API', () => {
   it('creates symlinks and pulls them as their absolute target', async () => {
     expect((await push('/root/link', '../etc/hostname', { 'X-LXD-type': 'symlink' })).status).toBe(200);
     expect(await driver.readFile('c1', '/root/link')).toMatchObject({ type: 'symlink', target: '../etc/hostname' });
-    const r = await call(socket, 'GET', files('/root/link'));
+    const r = await call('GET', files('/root/link'));
     expect(r.headers['x-lxd-type']).toBe('symlink');
     expect(r.body.toString()).toBe('/etc/hostname');
-    expect((await call(socket, 'GET', files('/bin/sh'))).body.toString()).toBe('/bin/busybox');
+    expect((await call('GET', files('/bin/sh'))).body.toString()).toBe('/bin/busybox');
     // The same link again is fine; something else in the way is not.
     expect((await push('/root/link', '../etc/hostname', { 'X-LXD-type': 'symlink' })).status).toBe(200);
     expect((await push('/root/link', '/elsewhere', { 'X-LXD-type': 'symlink' })).json).toMatchObject({ error_code: 400 });
@@ -231,11 +127,11 @@ describe('instance files over the API', () => {
 
   it('deletes files, symlinks and empty directories', async () => {
     await push('/tmp/gone', 'x');
-    expect((await call(socket, 'DELETE', files('/tmp/gone'))).json).toMatchObject({ type: 'sync', metadata: {} });
-    expect((await call(socket, 'GET', files('/tmp/gone'))).json).toMatchObject({ type: 'error', error_code: 404 });
+    expect((await call('DELETE', files('/tmp/gone'))).json).toMatchObject({ type: 'sync', metadata: {} });
+    expect((await call('GET', files('/tmp/gone'))).json).toMatchObject({ type: 'error', error_code: 404 });
     await push('/tmp/full', '', { 'X-LXD-type': 'directory' });
     await push('/tmp/full/file', 'x');
-    expect((await call(socket, 'DELETE', files('/tmp/full'))).json).toMatchObject({ error_code: 400, error: 'Directory "/tmp/full" is not empty' });
+    expect((await call('DELETE', files('/tmp/full'))).json).toMatchObject({ error_code: 400, error: 'Directory "/tmp/full" is not empty' });
   });
 
   it('refuses paths that leave the container with a 400', async () => {
@@ -244,31 +140,31 @@ describe('instance files over the API', () => {
       ['POST', '/../outside'],
       ['DELETE', '/../../etc/passwd'],
     ] as const) {
-      const r = await call(socket, method, files(target), method === 'POST' ? 'x' : undefined);
+      const r = await call(method, files(target), method === 'POST' ? 'x' : undefined);
       expect(r.status).toBe(400);
       expect(r.json).toMatchObject({ type: 'error', error_code: 400, error: expect.stringMatching(/escapes the container root/) });
     }
     await driver.writeFile('c1', { path: '/root/escape', type: 'symlink', target: '../../../../etc' });
-    expect((await call(socket, 'GET', files('/root/escape/passwd'))).json).toMatchObject({ error_code: 400, error: expect.stringMatching(/through the symbolic link/) });
+    expect((await call('GET', files('/root/escape/passwd'))).json).toMatchObject({ error_code: 400, error: expect.stringMatching(/through the symbolic link/) });
   });
 
   it('answers bad requests with LXD errors', async () => {
-    expect((await call(socket, 'GET', '/1.0/instances/c1/files')).json).toMatchObject({ error_code: 400, error: 'Missing path argument' });
+    expect((await call('GET', '/1.0/instances/c1/files')).json).toMatchObject({ error_code: 400, error: 'Missing path argument' });
     expect((await push('/root/x', 'x', { 'X-LXD-type': 'fifo' })).json).toMatchObject({ error_code: 400, error: 'Bad file type: fifo' });
     expect((await push('/root/x', 'x', { 'X-LXD-write': 'prepend' })).json).toMatchObject({ error_code: 400, error: 'Bad file write mode: prepend' });
     expect((await push('/root/x', 'x', { 'X-LXD-mode': 'rwx' })).json).toMatchObject({ error_code: 400, error: expect.stringMatching(/^Invalid X-LXD-mode header "rwx"/) });
     expect((await push('/root/x', 'x', { 'X-LXD-uid': 'root' })).json).toMatchObject({ error_code: 400, error: expect.stringMatching(/^Invalid X-LXD-uid header "root"/) });
-    expect((await call(socket, 'GET', files('/etc/hostname', 'missing'))).json).toMatchObject({ error_code: 404, error: 'Instance not found' });
+    expect((await call('GET', files('/etc/hostname', 'missing'))).json).toMatchObject({ error_code: 404, error: 'Instance not found' });
   });
 
   it('serves /1.0/containers/<name>/files as well', async () => {
-    expect((await call(socket, 'GET', '/1.0/containers/c1/files?path=/etc/hostname')).body.toString()).toBe('c1\n');
+    expect((await call('GET', '/1.0/containers/c1/files?path=/etc/hostname')).body.toString()).toBe('c1\n');
   });
 
   it('still decodes an application/octet-stream body as JSON on other routes', async () => {
-    const r = await call(socket, 'POST', '/1.0/profiles', JSON.stringify({ name: 'octet' }), { 'Content-Type': 'application/octet-stream' });
+    const r = await call('POST', '/1.0/profiles', JSON.stringify({ name: 'octet' }), { 'Content-Type': 'application/octet-stream' });
     expect(r.status).toBe(201);
-    const broken = await call(socket, 'POST', '/1.0/profiles', '{"name":', { 'Content-Type': 'application/octet-stream' });
+    const broken = await call('POST', '/1.0/profiles', '{"name":', { 'Content-Type': 'application/octet-stream' });
     expect(broken.json).toMatchObject({ type: 'error', error_code: 400 });
   });
 });
