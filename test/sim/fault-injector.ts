@@ -1,16 +1,17 @@
 /**
  * Random faults for the fault phase: network profiles (loss, duplication, delay and reordering),
  * partitions (minority/majority splits, an isolated leader, asymmetric one-way links), crashes
- * (also right after persisting a Ready, before sending it) and restarts. `healEverything()` ends
- * the fault phase.
+ * (also right after persisting a Ready, before sending it), restarts and stalls (a host that
+ * handles nothing for a while, often the leader, often longer than an election timeout).
+ * `healEverything()` ends the fault phase.
  */
 import type { NodeId } from '../../libs/raft/src';
 import type { Prng } from './prng';
 import type { SimCluster } from './sim-cluster';
 import { CALM_NETWORK, type NetworkFaults } from './sim-network';
 
-type Fault = 'network' | 'partition' | 'isolate-leader' | 'one-way' | 'heal' | 'crash' | 'crash-mid-ready' | 'restart';
-const FAULTS: readonly Fault[] = ['network', 'partition', 'isolate-leader', 'one-way', 'heal', 'crash', 'crash-mid-ready', 'restart'];
+type Fault = 'network' | 'partition' | 'isolate-leader' | 'one-way' | 'heal' | 'crash' | 'crash-mid-ready' | 'restart' | 'stall';
+const FAULTS: readonly Fault[] = ['network', 'partition', 'isolate-leader', 'one-way', 'heal', 'crash', 'crash-mid-ready', 'restart', 'stall'];
 const WEIGHTS: Readonly<Record<Fault, number>> = {
   network: 12,
   partition: 8,
@@ -20,6 +21,7 @@ const WEIGHTS: Readonly<Record<Fault, number>> = {
   crash: 8,
   'crash-mid-ready': 5,
   restart: 16,
+  stall: 6,
 };
 
 const PROFILES: Readonly<Record<string, NetworkFaults>> = {
@@ -92,6 +94,13 @@ export class FaultInjector {
       case 'restart': {
         const down = this.downIds();
         if (down.length > 0) c.restart(this.rng.pick(down));
+        break;
+      }
+      case 'stall': {
+        const l = c.leader();
+        const up = c.upIds();
+        const victim = l !== 0 && this.rng.chance(0.6) ? l : up.length ? this.rng.pick(up) : undefined;
+        if (victim !== undefined) c.stall(victim, this.rng.range(50, 3000));
         break;
       }
     }

@@ -183,6 +183,7 @@ async function seedsMain(a: Args): Promise<number> {
       `in ${secs.toFixed(1)} s = ${(a.seeds / secs).toFixed(1)} seeds/s with ${a.jobs} job(s); ` +
       `events ${fmtCount(sum((r) => r.stats.events))}, leaders ${fmtCount(sum((r) => r.stats.leaders))}, ` +
       `entries committed ${fmtCount(sum((r) => r.stats.entriesCommitted))}, writes acked ${fmtCount(sum((r) => r.stats.writesAcked))}, ` +
+      `writes retried ${fmtCount(sum((r) => r.stats.writesRetried))} (committed repeats ignored ${fmtCount(sum((r) => r.stats.repeatsIgnored))}), ` +
       `reads served ${fmtCount(sum((r) => r.stats.readsServed))}, snapshots installed ${fmtCount(sum((r) => r.stats.snapshotsInstalled))}, ` +
       `conf changes ${fmtCount(sum((r) => r.stats.confChanges))}, crashes ${fmtCount(sum((r) => r.stats.crashes))}, ` +
       `slowest convergence ${(slowest / 1000).toFixed(1)} s virtual`,

@@ -8,7 +8,7 @@ import { FaultInjector } from './fault-injector';
 import { awaitConvergence } from './liveness';
 import { deriveSeed, Prng } from './prng';
 import { chooseScenario, describeScenario } from './scenario';
-import { SimCluster } from './sim-cluster';
+import { SimCluster, type SimNode } from './sim-cluster';
 import { Trace } from './trace';
 import { Violation } from './violation';
 import { Workload } from './workload';
@@ -40,6 +40,9 @@ export interface SeedStats {
   confChanges: number;
   crashes: number;
   convergeMs: number;
+  /** Writes submitted again with the same id, and the committed repeats that changed nothing. */
+  writesRetried: number;
+  repeatsIgnored: number;
 }
 
 export interface SeedResult {
@@ -75,18 +78,19 @@ export function runSeed(opts: SeedOptions): SeedResult {
   let convergeMs = -1;
   let invariant: string | undefined;
   let details: string | undefined;
+  let workload: Workload | undefined;
 
   trace.add(0, `seed ${seed}: ${describeScenario(scenario)}`);
   try {
     cluster.bootstrap(scenario.voters, scenario.standbys);
-    const workload = new Workload(cluster, new Prng(deriveSeed(seed, 3)), { maxNodes: scenario.maxNodes, keys: 12 });
+    workload = new Workload(cluster, new Prng(deriveSeed(seed, 3)), { maxNodes: scenario.maxNodes, keys: 12 });
     const faults = new FaultInjector(cluster, new Prng(deriveSeed(seed, 4)), Math.max(1, Math.floor(scenario.voters.length / 2)));
     const timing = new Prng(deriveSeed(seed, 5));
     let faultPhase = true;
 
     const clientLoop = (): void => {
       if (!faultPhase) return;
-      workload.act();
+      workload!.act();
       cluster.schedule(timing.range(10, 120), clientLoop);
     };
     const faultLoop = (): void => {
@@ -135,6 +139,15 @@ export function runSeed(opts: SeedOptions): SeedResult {
       confChanges: cs.confChanges,
       crashes: cluster.stats.crashes,
       convergeMs,
+      writesRetried: workload?.stats.retries ?? 0,
+      repeatsIgnored: mostAdvanced(cluster)?.app.repeats ?? 0,
     },
   };
+}
+
+/** The node whose state machine has applied the most entries. */
+function mostAdvanced(cluster: SimCluster): SimNode | undefined {
+  let best: SimNode | undefined;
+  for (const n of cluster.nodes.values()) if (!best || n.app.applied > best.app.applied) best = n;
+  return best;
 }

@@ -3,7 +3,9 @@
  * messages travel through the simulated network, and after every event the affected node's
  * Ready is handled exactly as a real host must (persist, compact, send, restore/apply, serve
  * reads). Nodes crash (optionally in the middle of a Ready: persisted but not sent) and restart
- * from what their disk holds.
+ * from what their disk holds, and stall (a blocked host: no ticks, nothing handled until it
+ * resumes, then everything that waited at once). Before every input the host tells its node the
+ * time by its own clock (RaftNode.advanceClock), as RaftDriver does.
  *
  * Two ways to drive it:
  * - automatic (`autoTick`): `step()`/`runFor()` pop the next event (tick, delivery, scheduled
@@ -111,6 +113,10 @@ export class SimNode {
   lastSnapshotIndex = 0;
   /** Crash right after persisting the next Ready (before sending its messages). */
   crashAfterPersist = false;
+  /** Virtual time this incarnation started (its host clock counts from there). */
+  startedAt = 0;
+  /** The host is stalled until then: ticks, deliveries and client requests wait. */
+  stalledUntil = 0;
   seenRole?: StateRole;
   seenTerm = 0;
   seenLeader: NodeId | 0 = 0;
@@ -133,6 +139,7 @@ export interface ClusterStats {
   restarts: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
+  stalls: number;
 }
 
 function isRaftError(e: unknown): e is RaftError {
@@ -182,6 +189,7 @@ export class SimCluster {
     restarts: 0,
     snapshotsTaken: 0,
     snapshotsInstalled: 0,
+    stalls: 0,
   };
 
   private readonly queue = new EventQueue<SimEvent>();
@@ -261,6 +269,8 @@ export class SimCluster {
   private start(n: SimNode): void {
     const persisted = n.disk.load();
     n.incarnation++;
+    n.startedAt = this.now;
+    n.stalledUntil = 0;
     n.raft = this.guard(n, 'constructor', () => new RaftNode(this.raftConfig(n), persisted));
     n.app = new SimStateMachine(n.id);
     n.lastSnapshotIndex = 0;
@@ -295,6 +305,37 @@ export class SimCluster {
     n.crashAfterPersist = false;
     this.stats.crashes++;
     this.log(`n${id} ${why} (disk: ${n.disk.hardState.term}/${n.disk.hardState.vote}/${n.disk.hardState.commit} log ${n.disk.base.index}..${n.disk.lastIndex()})`);
+  }
+
+  /** Stalls node `id` for `duration` virtual ms (as a paused process or a blocked event loop). */
+  stall(id: NodeId, duration: number): void {
+    const n = this.node(id);
+    if (!n.up) return;
+    n.stalledUntil = Math.max(n.stalledUntil, this.now + duration);
+    this.stats.stalls++;
+    this.log(`n${id} stalls until ${n.stalledUntil}`);
+  }
+
+  /** Whether node `id` is up but stalled: requests to it are answered only once it resumes. */
+  isStalled(id: NodeId): boolean {
+    const n = this.nodes.get(id);
+    return n !== undefined && n.up && this.now < n.stalledUntil;
+  }
+
+  /**
+   * Runs a client request to node `id` now, or, when its host is stalled, once it resumes (among
+   * the messages that waited, in any order), if the node is still up then.
+   */
+  atHost(id: NodeId, request: () => void): void {
+    const n = this.nodes.get(id);
+    if (!n || !this.isStalled(id)) {
+      request();
+      return;
+    }
+    const incarnation = n.incarnation;
+    this.schedule(n.stalledUntil - this.now + this.rng.int(10), () => {
+      if (n.up && n.incarnation === incarnation) request();
+    });
   }
 
   /** Restarts a crashed node from its disk. */
@@ -357,9 +398,10 @@ export class SimCluster {
   }
 
   /** Proposes a fresh client write on node `id`; returns the write and where it went, or the RaftError. */
-  proposeWrite(id: NodeId, key = 'k0'): { write: Write; proposal?: Proposal; error?: RaftError } {
+  /** Proposes a new write of `key`, or `again` a write proposed before (a client's retry: same id). */
+  proposeWrite(id: NodeId, key = 'k0', again?: Write): { write: Write; proposal?: Proposal; error?: RaftError } {
     const n = this.upNode(id);
-    const write: Write = { id: ++this.writeIds, key, value: `v${this.writeIds}` };
+    const write: Write = again ?? { id: ++this.writeIds, key, value: `v${this.writeIds}` };
     let proposal: Proposal | undefined;
     let error: RaftError | undefined;
     try {
@@ -403,6 +445,15 @@ export class SimCluster {
       throw e;
     }
     this.log(`n${id} transfer leadership to n${to}`);
+    this.drain(n);
+  }
+
+  /** Node `id` gives up its leadership transfer, if it is still up (as a host does whose transfer timed out). */
+  cancelLeadershipTransfer(id: NodeId): void {
+    const n = this.nodes.get(id);
+    if (!n?.up) return;
+    this.guardApi(n, () => n.raft!.cancelLeadershipTransfer());
+    this.log(`n${id} cancels its leadership transfer`);
     this.drain(n);
   }
 
@@ -535,15 +586,28 @@ export class SimCluster {
       switch (ev.kind) {
         case 'tick': {
           const n = this.nodes.get(ev.node)!;
+          if (n.up && n.incarnation === ev.incarnation && this.now < n.stalledUntil) {
+            // The tick timer fires late, once, when the host resumes (among what waited, in any order).
+            this.queue.push({ ...ev, at: n.stalledUntil + this.rng.int(10), seq: ++this.seq });
+            break;
+          }
           if (n.up && n.incarnation === ev.incarnation) {
             this.doTick(n);
             if (n.up && n.incarnation === ev.incarnation) this.scheduleTick(n, this.nextTickDelay());
           }
           break;
         }
-        case 'deliver':
+        case 'deliver': {
+          const n = this.nodes.get(ev.msg.to);
+          if (n && n.up && this.now < n.stalledUntil) {
+            // Waits in the socket until the host resumes.
+            ev.at = n.stalledUntil + this.rng.int(10);
+            this.queue.push(ev);
+            break;
+          }
           this.deliverNow(ev);
           break;
+        }
         case 'action':
           ev.run();
           break;
@@ -583,9 +647,16 @@ export class SimCluster {
     this.queue.push({ at: this.now + delay, seq: ++this.seq, kind: 'tick', node: n.id, incarnation: n.incarnation });
   }
 
+  /** What the node's host does before every input: tell the node its clock. */
+  private tellTime(n: SimNode): void {
+    const elapsed = Math.floor((this.now - n.startedAt) / this.tickInterval);
+    this.guard(n, 'advanceClock', () => n.raft!.advanceClock(elapsed));
+  }
+
   private doTick(n: SimNode): void {
     this.stats.ticks++;
     this.log(`n${n.id} tick`);
+    this.tellTime(n);
     this.guard(n, 'tick', () => n.raft!.tick());
     this.drain(n);
   }
@@ -605,6 +676,7 @@ export class SimCluster {
     }
     this.stats.delivered++;
     this.log(`deliver ${describeMessage(m)}${ev.dup ? ' (dup)' : ''}`);
+    this.tellTime(n);
     this.guard(n, 'step', () => n.raft!.step(m));
     this.drain(n);
   }
@@ -801,6 +873,7 @@ export class SimCluster {
 
   /** Calls a client API of the core: RaftError is an answer, anything else a core failure. */
   private guardApi<T>(n: SimNode, fn: () => T): T {
+    if (n.up && n.raft) this.tellTime(n);
     try {
       return fn();
     } catch (e) {

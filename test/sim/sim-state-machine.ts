@@ -1,8 +1,10 @@
 /**
  * The application state machine of a simulated node: a small key/value store fed by write
  * entries, plus the applied index, a count of applied writes and a rolling FNV-1a hash over every
- * applied entry (index, type, data). Its snapshot is the encoded state (a few hundred bytes, so
- * it travels in several chunks).
+ * applied entry (index, type, data) and over whether it was a repeat. A client may submit a write
+ * again (same id) when it does not know whether the first submission was committed; a write id
+ * takes effect once, so the ids already applied are part of the state and of its snapshot (the
+ * encoded state, a few hundred bytes to a few KiB, so it travels in several chunks).
  */
 import { type Entry, EntryType } from '../../libs/raft/src/types';
 import { FNV_OFFSET, fnvBytes, fnvU32, hex32 } from './fnv';
@@ -34,6 +36,8 @@ interface EncodedState {
   count: number;
   hash: number;
   kv: [string, string][];
+  writes: number[];
+  repeats: number;
 }
 
 export class SimStateMachine {
@@ -42,7 +46,10 @@ export class SimStateMachine {
   count = 0;
   /** Rolling hash over every applied entry; together with `applied` it identifies the state. */
   hash = FNV_OFFSET;
+  /** Entries that repeated a write already applied (and changed nothing). */
+  repeats = 0;
   private readonly kv = new Map<string, string>();
+  private readonly writes = new Set<number>();
 
   constructor(private readonly nodeId: number) {}
 
@@ -53,13 +60,21 @@ export class SimStateMachine {
     this.applied = e.index;
     let h = fnvU32(this.hash, e.index);
     h = fnvU32(h, e.type);
-    this.hash = fnvBytes(h, e.data);
+    h = fnvBytes(h, e.data);
     if (e.type === EntryType.Normal && e.data.length > 0) {
       const w = decodeWrite(e.data);
       if (!w) throw new Violation('bad-entry', `n${this.nodeId}: entry ${e.index} carries data the application never wrote`);
-      this.kv.set(w.key, w.value);
-      this.count++;
+      const repeat = this.writes.has(w.id);
+      h = fnvU32(h, repeat ? 1 : 0);
+      if (repeat) {
+        this.repeats++;
+      } else {
+        this.writes.add(w.id);
+        this.kv.set(w.key, w.value);
+        this.count++;
+      }
     }
+    this.hash = h;
   }
 
   value(key: string): string | undefined {
@@ -68,7 +83,14 @@ export class SimStateMachine {
 
   encode(): Uint8Array {
     const keys = [...this.kv.keys()].sort();
-    const state: EncodedState = { applied: this.applied, count: this.count, hash: this.hash, kv: keys.map((k) => [k, this.kv.get(k)!]) };
+    const state: EncodedState = {
+      applied: this.applied,
+      count: this.count,
+      hash: this.hash,
+      kv: keys.map((k) => [k, this.kv.get(k)!]),
+      writes: [...this.writes].sort((a, b) => a - b),
+      repeats: this.repeats,
+    };
     return encoder.encode(JSON.stringify(state));
   }
 
@@ -84,9 +106,12 @@ export class SimStateMachine {
     }
     this.applied = state.applied;
     this.count = state.count;
+    this.repeats = state.repeats;
     this.hash = state.hash;
     this.kv.clear();
     for (const [k, v] of state.kv) this.kv.set(k, v);
+    this.writes.clear();
+    for (const id of state.writes) this.writes.add(id);
   }
 
   describe(): string {

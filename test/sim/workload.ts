@@ -1,5 +1,6 @@
 /**
- * The random client workload: writes (on the leader or forwarded by followers), linearizable
+ * The random client workload: writes (on the leader or forwarded by followers), retries of recent
+ * writes with the same id (as a client does that lost its leader's answer), linearizable
  * reads on random nodes, single-server membership changes (add an empty node as standby, promote
  * standby → voter, demote voter → standby/spare, spare → standby, remove a non-leader member),
  * and leadership transfers. RaftError refusals are expected answers; a few deliberately invalid
@@ -8,6 +9,7 @@
 import { type ConfChange, type NodeId, RaftError, RaftErrorCode, Role, type Status } from '../../libs/raft/src';
 import type { Prng } from './prng';
 import { describeConfChange, type SimCluster } from './sim-cluster';
+import type { Write } from './sim-state-machine';
 import { Violation } from './violation';
 
 export interface WorkloadOptions {
@@ -17,14 +19,17 @@ export interface WorkloadOptions {
   keys: number;
 }
 
-type Action = 'write' | 'read' | 'conf' | 'transfer';
-const ACTIONS: readonly Action[] = ['write', 'read', 'conf', 'transfer'];
-const WEIGHTS: Readonly<Record<Action, number>> = { write: 50, read: 25, conf: 10, transfer: 3 };
+type Action = 'write' | 'retry' | 'read' | 'conf' | 'transfer';
+const ACTIONS: readonly Action[] = ['write', 'retry', 'read', 'conf', 'transfer'];
+const WEIGHTS: Readonly<Record<Action, number>> = { write: 50, retry: 8, read: 25, conf: 10, transfer: 3 };
+/** How many of the latest writes a retry picks from. */
+const RETRY_WINDOW = 16;
 
 export class Workload {
   /** Ids that were ever the target of a removal: never added again. */
   private readonly removed = new Set<NodeId>();
-  readonly stats = { writes: 0, reads: 0, confChanges: 0, transfers: 0, refused: 0 };
+  readonly stats = { writes: 0, retries: 0, reads: 0, confChanges: 0, transfers: 0, refused: 0 };
+  private readonly recentWrites: Write[] = [];
 
   constructor(
     private readonly cluster: SimCluster,
@@ -37,6 +42,9 @@ export class Workload {
     switch (this.rng.weighted(WEIGHTS, ACTIONS)) {
       case 'write':
         this.write();
+        break;
+      case 'retry':
+        this.retry();
         break;
       case 'read':
         this.read();
@@ -67,30 +75,51 @@ export class Workload {
     const target = l && this.rng.chance(0.6) ? l.id : this.randomUpNode();
     if (target === undefined) return;
     this.stats.writes++;
-    const r = this.cluster.proposeWrite(target, `k${this.rng.int(this.opts.keys)}`);
-    if (r.error) this.stats.refused++;
+    const key = `k${this.rng.int(this.opts.keys)}`;
+    this.cluster.atHost(target, () => {
+      const r = this.cluster.proposeWrite(target, key);
+      if (r.error) this.stats.refused++;
+      this.recentWrites.push(r.write);
+      if (this.recentWrites.length > RETRY_WINDOW) this.recentWrites.shift();
+    });
+  }
+
+  /** Submits one of the latest writes again, wherever: it must take effect at most once. */
+  retry(): void {
+    if (this.recentWrites.length === 0) return;
+    const l = this.leader();
+    const target = l && this.rng.chance(0.6) ? l.id : this.randomUpNode();
+    if (target === undefined) return;
+    this.stats.retries++;
+    const again = this.rng.pick(this.recentWrites);
+    this.cluster.atHost(target, () => {
+      const r = this.cluster.proposeWrite(target, undefined, again);
+      if (r.error) this.stats.refused++;
+    });
   }
 
   read(): void {
     const target = this.randomUpNode();
     if (target === undefined) return;
     this.stats.reads++;
-    this.tolerate(() => this.cluster.read(target));
+    this.cluster.atHost(target, () => this.tolerate(() => this.cluster.read(target)));
   }
 
   transfer(): void {
     const l = this.leader();
-    if (!l) return;
+    if (!l || this.cluster.isStalled(l.id)) return;
     const voters = l.st.membership.filter((m) => m.role === Role.Voter && m.id !== l.id).map((m) => m.id);
     if (voters.length === 0) return;
     this.stats.transfers++;
     const to = this.rng.pick(voters);
     this.tolerate(() => this.cluster.transferLeadership(l.id, to));
+    // Now and then the host gives the transfer up before it completes (its target is stopping).
+    if (this.rng.chance(0.3)) this.cluster.schedule(this.rng.range(0, 300), () => this.cluster.atHost(l.id, () => this.cluster.cancelLeadershipTransfer(l.id)));
   }
 
   confChange(): void {
     const l = this.leader();
-    if (!l) return;
+    if (!l || this.cluster.isStalled(l.id)) return;
     const membership = l.st.membership;
     const voters = membership.filter((m) => m.role === Role.Voter).map((m) => m.id);
     const standbys = membership.filter((m) => m.role === Role.Standby).map((m) => m.id);

@@ -170,9 +170,18 @@ export class ClusterDatabase {
     }
   }
 
+  /**
+   * This member is about to stop: the other members are told at once, so that they stop counting
+   * on it (a leader handing over its leadership picks another member). close() does it too.
+   */
+  prepareToStop(): void {
+    if (!this.closed) this.db.prepareToStop();
+  }
+
   /** Stops the database: no new requests, the port closed, files flushed and closed. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.prepareToStop();
     this.closed = true;
     this.migrator.stop();
     this.db.close();

@@ -264,6 +264,23 @@ describe('RaftNode', () => {
     expect(leader.status().role).toBe(StateRole.Follower);
   });
 
+  it('takes proposals again once a leadership transfer is given up', () => {
+    const h = new Harness([1, 2, 3]);
+    const leader = h.electLeader();
+    const target = [...h.nodes.values()].find((n) => n !== leader)!;
+    h.dropIf = (m) => m.type === MessageType.TimeoutNow;
+    leader.transferLeadership(target.id);
+    h.deliverAll();
+    expect(() => leader.propose(text('during'))).toThrow(/being transferred/);
+    leader.cancelLeadershipTransfer();
+    expect(leader.status().transferee).toBe(0);
+    const p = leader.propose(text('after'));
+    h.deliverAll();
+    expect(p).toMatchObject({ term: leader.status().term });
+    expect(leader.status().role).toBe(StateRole.Leader);
+    expect(payloads(h.applied.get(leader.id)!)).toContain('after');
+  });
+
   it('serves linearizable reads through ReadIndex on leader and followers', () => {
     const h = new Harness([1, 2, 3]);
     const leader = h.electLeader();

@@ -49,6 +49,8 @@ export class RaftNode {
   private snapshot?: Snapshot;
 
   private ticks = 0;
+  /** Tick intervals since the start by the host's clock (advanceClock), for leases. */
+  private hostTicks = 0;
   /**
    * With lease reads, a node that (re)starts does not vote during its first
    * election timeout: it may have promised a leader not to before it crashed.
@@ -125,6 +127,22 @@ export class RaftNode {
   }
 
   // ---------------------------------------------------------------- inputs
+
+  /**
+   * The host's monotonic clock says `elapsed` tick intervals have passed since this node started.
+   * Ticks come late when the host stalls (a blocked event loop, a paused process); a leader
+   * measures its lease by the later of both counts, so that it never serves a read from a lease
+   * that ran out while it was stalled. Elections keep counting ticks only (late ticks only make a
+   * follower wait longer before it votes for somebody else).
+   */
+  advanceClock(elapsed: number): void {
+    if (elapsed > this.hostTicks) this.hostTicks = elapsed;
+  }
+
+  /** Time for leases, in ticks: never behind the host's clock. */
+  private leaseClock(): number {
+    return Math.max(this.ticks, this.hostTicks);
+  }
 
   tick(): void {
     this.ticks++;
@@ -217,10 +235,18 @@ export class RaftNode {
     }
     this.transferee = to;
     this.transferElapsed = 0;
-    this.lastTransferTick = this.ticks;
+    this.lastTransferTick = this.leaseClock();
     const pr = this.progress.get(to)!;
     if (pr.match === this.log.lastIndex()) this.send({ type: MessageType.TimeoutNow, to, term: this.term });
     else this.sendAppend(to, true);
+  }
+
+  /**
+   * Gives up a leadership transfer in progress: the leader takes proposals again. A TimeoutNow
+   * already sent may still elect its target (lease reads stay off for a while: see leaseValid).
+   */
+  cancelLeadershipTransfer(): void {
+    if (this.role === StateRole.Leader) this.transferee = 0;
   }
 
   /** The application snapshotted its state at applied index `index`. */
@@ -752,9 +778,9 @@ export class RaftNode {
     // under load the next append follows at once, and a read on a follower learns it from the
     // heartbeat round that confirms the read. That halves the messages per write.
     if (this.maybeCommit()) this.broadcastAppendNew();
-    else this.sendAppend(m.from, false);
+    else if (this.sendsNewEntriesNow(m.from, pr)) this.sendAppend(m.from, false);
     // Keep the pipeline full.
-    while (pr.state === ProgressState.Replicate && !pr.isPaused() && pr.next <= this.log.lastIndex()) {
+    while (pr.state === ProgressState.Replicate && !pr.isPaused() && pr.next <= this.log.lastIndex() && this.sendsNewEntriesNow(m.from, pr)) {
       if (!this.sendAppend(m.from, false)) break;
     }
     if (m.from === this.transferee && pr.match === this.log.lastIndex()) {
@@ -784,7 +810,7 @@ export class RaftNode {
         term: this.term,
         commit: Math.min(pr.match, this.log.committed),
         context,
-        sentTick: this.ticks,
+        sentTick: this.leaseClock(),
       });
       if (pr.state === ProgressState.Snapshot && this.ticks - pr.snapshotSentAt >= this.cfg.electionTicks) {
         this.sendSnapshotChunk(id, pr);
@@ -846,9 +872,20 @@ export class RaftNode {
     return e;
   }
 
-  /** Sends new entries to followers that are not paused. */
+  /** Sends new entries to followers that are not paused (standbys only once enough are waiting). */
   private broadcastAppendNew(): void {
-    for (const id of this.progress.keys()) this.sendAppend(id, false);
+    for (const [id, pr] of this.progress) if (this.sendsNewEntriesNow(id, pr)) this.sendAppend(id, false);
+  }
+
+  /**
+   * Voters get every new entry at once. A standby counts for no quorum: it gets new entries in
+   * batches, once half the promotion lag is waiting, or else after the next heartbeat it answers
+   * (and right away when it asks for a read). That saves it, under a steady trickle of writes, a
+   * message, a disk sync and a wake-up per entry, and keeps it close enough to be promoted.
+   */
+  private sendsNewEntriesNow(id: NodeId, pr: Progress): boolean {
+    if (roleOf(this.membership(), id) === Role.Voter) return true;
+    return this.log.lastIndex() - (pr.next - 1) >= Math.max(1, Math.floor(this.cfg.promotionLag / 2));
   }
 
   /** Adds or removes progress trackers to match the membership in force. */
@@ -887,6 +924,8 @@ export class RaftNode {
     const voters = votersOf(this.membership());
     if (voters.length === 1 || this.leaseValid()) {
       this.answerRead(context, requester, this.log.committed);
+      // Without a heartbeat round, a follower that asked learns the commit index from an append.
+      if (requester !== this.id) this.sendAppend(requester, true);
       return;
     }
     this.reads.add({ context, index: this.log.committed, requester }, this.id);
@@ -902,8 +941,9 @@ export class RaftNode {
   private leaseValid(): boolean {
     if (!this.cfg.leaseReads || !this.cfg.checkQuorum || this.transferee !== 0) return false;
     // A TimeoutNow already sent may still elect its target after the transfer was given up.
-    if (this.ticks - this.lastTransferTick < 2 * this.cfg.electionTicks) return false;
-    const horizon = this.ticks - (this.cfg.electionTicks - LEASE_DRIFT_MARGIN_TICKS);
+    const now = this.leaseClock();
+    if (now - this.lastTransferTick < 2 * this.cfg.electionTicks) return false;
+    const horizon = now - (this.cfg.electionTicks - LEASE_DRIFT_MARGIN_TICKS);
     const voters = votersOf(this.membership());
     let fresh = 0;
     for (const id of voters) {

@@ -210,7 +210,17 @@ export interface RaftConfig {
   heartbeatTicks: number;
   preVote: boolean;
   checkQuorum: boolean;
-  /** Serve reads from a leader lease without a heartbeat round (needs checkQuorum and bounded clock drift). */
+  /**
+   * Serve reads from a leader lease without a heartbeat round. Needs checkQuorum. A lease holds
+   * until electionTicks - 2 ticks after the newest heartbeat a quorum acknowledged was sent; it is
+   * safe as long as
+   * - a follower's ticks are never closer together than a tick interval of real time (timers do
+   *   not fire early; a follower that stalls only waits longer before it votes for another);
+   * - the leader is told the time by a monotonic clock before every input (advanceClock), so
+   *   that ticks it missed while stalled count against its lease;
+   * - the clocks of different members run at the same rate to within a fraction of a tick per
+   *   election timeout (their offsets do not matter).
+   */
   leaseReads: boolean;
   /** Followers forward proposals to the leader instead of refusing them. */
   forwardProposals: boolean;

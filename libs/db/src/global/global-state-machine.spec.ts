@@ -166,6 +166,31 @@ describe('GlobalStateMachine', () => {
     expect(sm.apply([sqlEntry(4, 1, 'INSERT INTO kv (k, v) VALUES (?, ?)', 'fresh', 1)])[0]).toMatchObject({ ok: true, changes: 1 });
   });
 
+  it('applies a batch in one transaction with the outcome of one transaction per entry, even when an entry rolls everything back', () => {
+    const batch = (sm: GlobalStateMachine, entries: Entry[]) => sm.apply(entries);
+    const single = (sm: GlobalStateMachine, entries: Entry[]) => entries.flatMap((e) => sm.apply([e]));
+    const entries = [
+      ...entriesOf([SCHEMA]),
+      sqlEntry(2, 1, 'INSERT INTO kv (k, v) VALUES (?, ?)', 'a', 1),
+      sqlEntry(3, 1, 'INSERT INTO kv (k, v) VALUES (?, ?)', 'b', 2),
+      // Fails on the UNIQUE key with ON CONFLICT ROLLBACK: SQLite ends the whole transaction.
+      sqlEntry(4, 1, 'INSERT OR ROLLBACK INTO kv (k, v) VALUES (?, ?)', 'a', 3),
+      sqlEntry(5, 1, 'INSERT INTO kv (k, v) VALUES (?, ?)', 'c', 4),
+      sqlEntry(6, 1, 'INSERT INTO kv (k, v) VALUES (?, ?)', 'c', 5),
+    ];
+    const [a, b] = [openSm('batch.db'), openSm('single.db')];
+    const viaBatch = batch(a, entries);
+    expect(viaBatch).toEqual(single(b, entries));
+    expect(viaBatch.map((r) => r.ok)).toEqual([true, true, true, false, true, false]);
+    expect(a.tableChecksums()).toEqual(b.tableChecksums());
+    expect(a.query('SELECT k, v FROM kv ORDER BY k')).toEqual([
+      { k: 'a', v: 1 },
+      { k: 'b', v: 2 },
+      { k: 'c', v: 4 },
+    ]);
+    expect(a.appliedIndex()).toBe(6);
+  });
+
   it('records deterministic failures of every kind and moves on', () => {
     const sm = openSm('global.db');
     sm.apply(entriesOf([SCHEMA]));
@@ -253,7 +278,7 @@ describe('GlobalStateMachine', () => {
     expect(resB).toEqual(resA);
     expect(resA.filter((r) => !r.ok).length).toBeGreaterThan(10);
     expect(a.tableChecksums()).toEqual(b.tableChecksums());
-    expect(Object.keys(a.tableChecksums()).sort()).toEqual(['child', 'kv', 'pairs', 'raft_applied', 'sqlite_sequence', 'tags']);
+    expect(Object.keys(a.tableChecksums()).sort()).toEqual(['child', 'kv', 'pairs', 'raft_applied', 'raft_tx_results', 'sqlite_sequence', 'tags']);
     expect(a.dumpSql()).toBe(b.dumpSql());
     // And checksums do notice a difference.
     const c = openSm('c.db');

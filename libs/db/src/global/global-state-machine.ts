@@ -12,6 +12,9 @@
  *   failure is reported in the result. Failures that are not deterministic (I/O errors, a full
  *   disk, a busy or corrupt database) are thrown instead, leaving the applied index where it was:
  *   the caller must stop applying (and retry or crash) rather than skip the entry.
+ * - A transaction with an id is applied at most once: an entry whose transaction id is already
+ *   recorded in raft_tx_results (applied-tx-results.ts) only advances the applied index and
+ *   reports the recorded outcome, so a write submitted again after a lost answer is not repeated.
  * - Reads never write: query() only runs read-only statements.
  */
 import * as fs from 'node:fs';
@@ -20,7 +23,8 @@ import Database from 'better-sqlite3';
 import { type Entry, EntryType } from '@app/raft';
 import { forbiddenStatementKeyword } from './deterministic-sql';
 import { writeFileDurably } from '../raft-storage/fs-util';
-import { decodeTx, ReplicatedTxDecodeError, type SqlParam, type SqlStatement } from './replicated-tx';
+import { AppliedTxResults, type RecordedOutcome } from './applied-tx-results';
+import { decodeTx, type ReplicatedTx, type SqlParam } from './replicated-tx';
 import { dumpSql, schemaSql, tableChecksums } from './sqlite-inspect';
 
 export interface AppliedState {
@@ -57,8 +61,12 @@ export type ApplyResult =
       rows?: unknown[];
       /** One result per statement, in order. */
       statements: StatementResult[];
+      /** The transaction was applied before, by the entry at this index: this is that entry's outcome. */
+      duplicateOf?: number;
+      /** With duplicateOf: the outcome was recorded without the rows its statements returned (too large). */
+      rowsDropped?: boolean;
     }
-  | { index: number; ok: false; error: ApplyError };
+  | { index: number; ok: false; error: ApplyError; duplicateOf?: number };
 
 /** Columns and rows of a query, rows as arrays in column order. */
 export interface RawRows {
@@ -126,6 +134,9 @@ export class ExpectationFailedError extends Error {
 /** ApplyError.code of a transaction whose guard statement failed (SqlStatement.expect). */
 export const EXPECTATION_FAILED = 'EXPECTATION_FAILED';
 
+/** An entry of a batch rolled back the batch's whole transaction. */
+class BatchTransactionLost extends Error {}
+
 class StatementFailure extends Error {
   constructor(
     readonly statement: number,
@@ -164,8 +175,10 @@ export class GlobalStateMachine {
   private readonly safeIntegers: boolean;
   private applied: AppliedState = { index: 0, term: 0 };
   private setApplied!: Database.Statement;
-  private runEntry!: (entry: Entry, statements: SqlStatement[]) => { changes: number; results: StatementResult[]; last?: RawRows };
-  private advanceOnly!: (entry: Entry) => void;
+  private runEntry!: (entry: Entry, tx: ReplicatedTx) => { changes: number; results: StatementResult[]; last?: RawRows; lastInsertRowid: number | bigint };
+  private advanceOnly!: (entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }) => void;
+  private txResults!: AppliedTxResults;
+  private applyBatch!: (entries: Entry[]) => ApplyResult[];
   private lastRowid!: Database.Statement;
 
   private constructor(
@@ -206,7 +219,16 @@ export class GlobalStateMachine {
       this.applied = { index: row.idx, term: row.term };
       this.setApplied = db.prepare('UPDATE raft_applied SET idx = ?, term = ? WHERE id = 1');
       this.lastRowid = db.prepare('SELECT last_insert_rowid()').pluck();
-      this.runEntry = db.transaction((entry: Entry, statements: SqlStatement[]) => {
+      // last_insert_rowid() is the connection's: set to 0 before every entry (by an insert into a
+      // table of this connection only), it is after the entry the rowid of the entry's own last
+      // insert or 0, the same on every replica.
+      db.pragma('temp_store = MEMORY');
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS raft_rowid_origin (id INTEGER PRIMARY KEY)');
+      const resetRowid = db.prepare('INSERT OR REPLACE INTO temp.raft_rowid_origin (id) VALUES (0)');
+      this.txResults = new AppliedTxResults(db);
+      this.runEntry = db.transaction((entry: Entry, tx: ReplicatedTx) => {
+        const { statements } = tx;
+        resetRowid.run();
         let changes = 0;
         let last: RawRows | undefined;
         const results: StatementResult[] = [];
@@ -235,10 +257,14 @@ export class GlobalStateMachine {
           }
           if (!db.inTransaction) throw new Error(`global db: statement ${i} of entry ${entry.index} ended the apply transaction`);
         });
+        const lastInsertRowid = this.lastRowid.safeIntegers(this.safeIntegers).get() as number | bigint;
+        if (tx.id) this.txResults.record(tx.id, entry.index, tx.at ?? 0, { ok: true, changes, lastInsertRowid, statements: results, rowsKept: true });
         this.setApplied.run(entry.index, entry.term);
-        return { changes, results, last };
+        return { changes, results, last, lastInsertRowid };
       });
-      this.advanceOnly = db.transaction((entry: Entry) => {
+      this.applyBatch = db.transaction((entries: Entry[]) => entries.map((e) => this.applyOne(e, true)));
+      this.advanceOnly = db.transaction((entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }) => {
+        if (record?.tx.id) this.txResults.record(record.tx.id, entry.index, record.tx.at ?? 0, record.outcome);
         this.setApplied.run(entry.index, entry.term);
       });
     } catch (err) {
@@ -281,20 +307,34 @@ export class GlobalStateMachine {
    * Applies committed entries in order. Entries at or below the applied index are skipped (so
    * replaying after a restart is harmless); the first one above it must be the next index. Returns
    * one result per entry applied.
+   *
+   * Several entries are applied in one SQLite transaction, each in a savepoint of its own (one
+   * commit for the batch, with the same outcome per entry as one transaction each). Should an
+   * entry's statement roll the whole transaction back (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)), the
+   * batch is applied again one transaction per entry, which gives that entry its own outcome.
    */
   apply(entries: readonly Entry[]): ApplyResult[] {
-    const results: ApplyResult[] = [];
+    const pending: Entry[] = [];
+    let next = this.applied.index + 1;
     for (const entry of entries) {
-      if (entry.index <= this.applied.index) continue;
-      if (entry.index !== this.applied.index + 1) {
-        throw new Error(`global db: entry ${entry.index} does not follow the applied index ${this.applied.index}`);
-      }
-      results.push(this.applyOne(entry));
+      if (entry.index < next) continue;
+      if (entry.index !== next) throw new Error(`global db: entry ${entry.index} does not follow the applied index ${next - 1}`);
+      pending.push(entry);
+      next++;
     }
-    return results;
+    if (pending.length <= 1) return pending.map((e) => this.applyOne(e, false));
+    const start = this.applied;
+    try {
+      return this.applyBatch(pending);
+    } catch (err) {
+      this.applied = start;
+      if (!(err instanceof BatchTransactionLost)) throw err;
+      return pending.map((e) => this.applyOne(e, false));
+    }
   }
 
-  private applyOne(entry: Entry): ApplyResult {
+  /** `inBatch`: inside the transaction of apply()'s batch, which the entry must not end. */
+  private applyOne(entry: Entry, inBatch: boolean): ApplyResult {
     if (entry.type !== EntryType.Normal || entry.data.length === 0) {
       // A new leader's no-op or a membership change: nothing for the database.
       this.advanceOnly(entry);
@@ -302,11 +342,17 @@ export class GlobalStateMachine {
       return { index: entry.index, ok: true, changes: 0, lastInsertRowid: 0, statements: [] };
     }
     let failure: ApplyError;
+    let tx: ReplicatedTx | undefined;
     try {
-      const { statements } = decodeTx(entry.data);
-      const { changes, results, last } = this.runEntry(entry, statements);
+      tx = decodeTx(entry.data);
+      const prior = tx.id ? this.txResults.lookup(tx.id) : undefined;
+      if (prior) {
+        this.advanceOnly(entry);
+        this.applied = { index: entry.index, term: entry.term };
+        return replayed(entry.index, prior.index, prior.outcome);
+      }
+      const { changes, results, last, lastInsertRowid } = this.runEntry(entry, tx);
       this.applied = { index: entry.index, term: entry.term };
-      const lastInsertRowid = this.lastRowid.safeIntegers(this.safeIntegers).get() as number | bigint;
       return {
         index: entry.index,
         ok: true,
@@ -316,12 +362,13 @@ export class GlobalStateMachine {
         ...(last !== undefined ? { rows: rowObjects(last) } : {}),
       };
     } catch (err) {
+      if (inBatch && !this.db.inTransaction) throw new BatchTransactionLost();
       const cause = err instanceof StatementFailure ? err.inner : err;
       if (!isDeterministicFailure(cause)) throw cause; // not this entry's fault: do not advance
       failure = toApplyError(cause, err instanceof StatementFailure ? err.statement : undefined);
     }
     // The transaction rolled back; record that the entry was applied (as a failure) on its own.
-    this.advanceOnly(entry);
+    this.advanceOnly(entry, tx?.id ? { tx, outcome: { ok: false, error: failure } } : undefined);
     this.applied = { index: entry.index, term: entry.term };
     return { index: entry.index, ok: false, error: failure };
   }
@@ -410,6 +457,23 @@ export class GlobalStateMachine {
     }
     this.db = undefined as unknown as Database.Database;
   }
+}
+
+/** The result of an entry whose transaction the entry at `firstIndex` applied already. */
+function replayed(index: number, firstIndex: number, outcome: RecordedOutcome): ApplyResult {
+  if (!outcome.ok) return { index, ok: false, error: outcome.error, duplicateOf: firstIndex };
+  const statements: StatementResult[] = outcome.statements.map((st) => (st.columns ? { changes: st.changes, columns: st.columns, rows: st.rows ?? [] } : { changes: st.changes }));
+  const last = [...statements].reverse().find((st) => st.columns !== undefined);
+  return {
+    index,
+    ok: true,
+    changes: outcome.changes,
+    lastInsertRowid: outcome.lastInsertRowid,
+    statements,
+    duplicateOf: firstIndex,
+    ...(last ? { rows: rowObjects({ columns: last.columns!, rows: last.rows ?? [] }) } : {}),
+    ...(outcome.rowsKept ? {} : { rowsDropped: true }),
+  };
 }
 
 /** Rows as objects keyed by column name (a later duplicate column name wins, as better-sqlite3 does). */

@@ -1,5 +1,5 @@
 import { NonDeterministicSqlError, UnreplicableSqlError } from './deterministic-sql';
-import { decodeTx, encodeTx, fixLeaderValues, LEADER, type ProposedTx, ReplicatedTx, ReplicatedTxDecodeError, txOf } from './replicated-tx';
+import { decodeTx, encodeTx, fixLeaderValues, LEADER, newTxId, type ProposedTx, ReplicatedTx, ReplicatedTxDecodeError, TX_ID_BYTES, txOf } from './replicated-tx';
 
 describe('replicated tx encoding', () => {
   const roundTrip = (tx: ReplicatedTx): ReplicatedTx => decodeTx(encodeTx(tx));
@@ -124,6 +124,31 @@ describe('replicated tx encoding', () => {
     // version 1, one statement "SELECT ?" with the integer 5
     const v1 = new Uint8Array([1, 1, 8, ...Buffer.from('SELECT ?'), 1, 1, 5]);
     expect(decodeTx(v1)).toEqual(txOf('SELECT ?', 5));
+  });
+
+  it('carries a transaction id and its leader time, and reads entries without one', () => {
+    const id = newTxId();
+    expect(id).toHaveLength(TX_ID_BYTES);
+    const tx: ReplicatedTx = { ...txOf('SELECT ?', 1), id, at: 1_767_225_600_000 };
+    const back = decodeTx(encodeTx(tx));
+    expect(back).toEqual({ ...tx, id: Buffer.from(id) });
+    expect(decodeTx(encodeTx(txOf('SELECT ?', 1)))).not.toHaveProperty('id');
+    expect(() => encodeTx({ ...txOf('SELECT 1'), id: new Uint8Array(3) })).toThrow(/16 bytes/);
+    expect(() => encodeTx({ ...txOf('SELECT 1'), id, at: -1 })).toThrow(/not a time/);
+    const damaged = encodeTx(tx);
+    damaged[1] = 3; // the id's length
+    expect(() => decodeTx(damaged)).toThrow(ReplicatedTxDecodeError);
+  });
+
+  it('keeps the id through the trip to the leader, which stamps its time', () => {
+    const id = newTxId();
+    const wire = encodeTx({ statements: [{ sql: 'INSERT INTO t VALUES (?)', params: [LEADER.nowMs] }], id }, { leaderValues: true });
+    const onLeader = decodeTx(wire, { leaderValues: true });
+    expect(onLeader.at).toBe(0);
+    const fixed = fixLeaderValues(onLeader, { now: () => 1234.7, randomBytes: (n) => new Uint8Array(n) });
+    expect(fixed).toEqual({ statements: [{ sql: 'INSERT INTO t VALUES (?)', params: [1234.7] }], id: Buffer.from(id), at: 1234 });
+    const withoutLeaderValues = fixLeaderValues({ ...txOf('SELECT 1'), id }, { now: () => 99, randomBytes: (n) => new Uint8Array(n) });
+    expect(withoutLeaderValues.at).toBe(99);
   });
 
   describe('leader values', () => {

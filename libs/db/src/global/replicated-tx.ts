@@ -4,7 +4,8 @@
  *
  * Binary layout (varints are unsigned LEB128, at most 2^53 - 1; values as in binary-codec.ts):
  *
- *   u8 format version (2)
+ *   u8 format version (3; 2 without an id)
+ *   [version 3: bytes transaction id (TX_ID_BYTES), varint leader time in ms since the epoch (0 until fixed)]
  *   varint statement count
  *   per statement:
  *     varint sql byte length, sql (UTF-8)
@@ -18,6 +19,12 @@
  * concrete value. Leader values only travel between members on their way to the leader; an entry in
  * the log never holds one (encodeTx refuses them unless `leaderValues` is set, and the state
  * machine refuses entries that hold one).
+ *
+ * The transaction id is chosen once by the member that submits the transaction and kept when the
+ * submission is retried (after a lost connection to the leader, or on a new leader): the state
+ * machine applies a transaction id once and answers a retry with the recorded outcome
+ * (applied-tx-results.ts). The leader time says when the leader proposed it; the records of
+ * applied ids expire by it.
  *
  * `expect` makes a statement a guard: when its row count (rows changed by a write, rows returned by
  * a query) differs, the whole transaction fails and rolls back on every replica, the same way. A
@@ -53,6 +60,18 @@ export interface SqlStatement<P = SqlParam> {
 
 export interface ReplicatedTx<P = SqlParam> {
   statements: SqlStatement<P>[];
+  /** Identifies the transaction across retries (TX_ID_BYTES random bytes); absent in old entries. */
+  id?: Uint8Array;
+  /** Milliseconds since the epoch when the leader proposed it (fixed with the leader values; 0 before). */
+  at?: number;
+}
+
+/** Length of a transaction id. */
+export const TX_ID_BYTES = 16;
+
+/** A new random transaction id. */
+export function newTxId(): Uint8Array {
+  return randomBytes(TX_ID_BYTES);
 }
 
 /** A transaction as a client submits it: parameters may still be leader values. */
@@ -94,6 +113,7 @@ export const LEADER = {
 
 const FORMAT_V1 = 1;
 const FORMAT_V2 = 2;
+const FORMAT_V3 = 3;
 const FLAG_EXPECT = 1;
 const TAG_LEADER = 16;
 const LEADER_KINDS = ['now', 'now-ms', 'uuid', 'random-hex'] as const;
@@ -126,7 +146,16 @@ function writeParam(w: BinaryWriter, p: TxParam, where: string, allowLeader: boo
 export function encodeTx(tx: ProposedTx, opts: EncodeTxOptions = {}): Uint8Array {
   if (!tx || !Array.isArray(tx.statements)) throw new TypeError('replicated tx: statements must be an array');
   const w = new BinaryWriter();
-  w.u8(FORMAT_V2);
+  if (tx.id !== undefined) {
+    if (!(tx.id instanceof Uint8Array) || tx.id.length !== TX_ID_BYTES) throw new TypeError(`replicated tx: the id must be ${TX_ID_BYTES} bytes`);
+    const at = tx.at ?? 0;
+    if (!Number.isSafeInteger(at) || at < 0) throw new TypeError(`replicated tx: the leader time ${String(at)} is not a time in ms`);
+    w.u8(FORMAT_V3);
+    w.bytes(tx.id);
+    w.varint(at);
+  } else {
+    w.u8(FORMAT_V2);
+  }
   w.varint(tx.statements.length);
   tx.statements.forEach((st, i) => {
     if (typeof st?.sql !== 'string') throw new TypeError(`replicated tx: statement ${i} has no sql string`);
@@ -162,13 +191,20 @@ export function decodeTx(data: Uint8Array, opts: DecodeTxOptions = {}): Proposed
 
 function decode(r: BinaryReader, allowLeader: boolean): ProposedTx {
   const version = r.u8();
-  if (version !== FORMAT_V1 && version !== FORMAT_V2) throw new ReplicatedTxDecodeError(`unknown format version ${version}`);
+  if (version !== FORMAT_V1 && version !== FORMAT_V2 && version !== FORMAT_V3) throw new ReplicatedTxDecodeError(`unknown format version ${version}`);
+  let id: Uint8Array | undefined;
+  let at: number | undefined;
+  if (version === FORMAT_V3) {
+    id = r.bytes();
+    if (id.length !== TX_ID_BYTES) throw new ReplicatedTxDecodeError(`a transaction id of ${id.length} bytes, not ${TX_ID_BYTES}`);
+    at = r.varint();
+  }
   const count = r.varint();
   const statements: SqlStatement<TxParam>[] = [];
   for (let i = 0; i < count; i++) {
     const sql = r.text();
     let expect: number | undefined;
-    if (version === FORMAT_V2) {
+    if (version !== FORMAT_V1) {
       const flags = r.varint();
       if (flags & ~FLAG_EXPECT) throw new ReplicatedTxDecodeError(`unknown statement flags ${flags} in statement ${i}`);
       if (flags & FLAG_EXPECT) expect = r.varint();
@@ -190,7 +226,7 @@ function decode(r: BinaryReader, allowLeader: boolean): ProposedTx {
     statements.push(expect === undefined ? { sql, params } : { sql, params, expect });
   }
   if (!r.done) throw new ReplicatedTxDecodeError('trailing bytes after the last statement');
-  return { statements };
+  return id === undefined ? { statements } : { statements, id, at };
 }
 
 /** Where the leader takes the time and random bytes from (injectable for tests). */
@@ -203,12 +239,13 @@ export const SYSTEM_LEADER_VALUES: LeaderValueSource = { now: () => Date.now(), 
 
 /**
  * The leader's step before proposing: every leader value becomes a concrete parameter, the same
- * clock reading for every `now` of the transaction.
+ * clock reading for every `now` of the transaction, which is also its leader time when it has an id.
  */
 export function fixLeaderValues(tx: ProposedTx, source: LeaderValueSource = SYSTEM_LEADER_VALUES): ReplicatedTx {
   let now: number | undefined;
   const clock = (): number => (now ??= source.now());
-  let changed = false;
+  const stamped = tx.id !== undefined ? { id: tx.id, at: Math.max(0, Math.floor(clock())) } : {};
+  let changed = tx.id !== undefined;
   const statements = tx.statements.map((st) => {
     if (!st.params.some(isLeaderValue)) return st as SqlStatement;
     changed = true;
@@ -228,7 +265,7 @@ export function fixLeaderValues(tx: ProposedTx, source: LeaderValueSource = SYST
     });
     return st.expect === undefined ? { sql: st.sql, params } : { sql: st.sql, params, expect: st.expect };
   });
-  return changed ? { statements } : (tx as ReplicatedTx);
+  return changed ? { statements, ...stamped } : (tx as ReplicatedTx);
 }
 
 function uuidOf(b: Uint8Array): string {

@@ -67,6 +67,8 @@ export function roleToRaftNodeRole(role: Role): RaftNodeRole {
 
 export class LocalDatabase {
   private readonly now: () => Date;
+  private readonly statements = new Map<string, Database.Statement>();
+  private writes = 0;
 
   private constructor(
     readonly file: string,
@@ -112,6 +114,18 @@ export class LocalDatabase {
     }
   }
 
+  /** Changes whenever this connection may have changed the database: callers cache what they read by it. */
+  get revision(): number {
+    return this.writes;
+  }
+
+  /** A statement prepared once per connection. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) this.statements.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
+  }
+
   /** Schema version of the database (LOCAL_SCHEMA_VERSION once open). */
   schemaVersion(): number {
     const v = this.db.prepare('SELECT MAX(version) FROM schema').pluck().get() as number | null;
@@ -119,7 +133,7 @@ export class LocalDatabase {
   }
 
   getConfig(key: string): string | undefined {
-    const v = this.db.prepare('SELECT value FROM config WHERE key = ?').pluck().get(key) as string | null | undefined;
+    const v = this.statement('SELECT value FROM config WHERE key = ?').pluck().get(key) as string | null | undefined;
     return v ?? undefined;
   }
 
@@ -137,8 +151,9 @@ export class LocalDatabase {
 
   /** Sets several keys in one transaction; a null value unsets the key. */
   setConfigs(values: Record<string, string | null>): void {
-    const upsert = this.db.prepare('INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    const del = this.db.prepare('DELETE FROM config WHERE key = ?');
+    const upsert = this.statement('INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const del = this.statement('DELETE FROM config WHERE key = ?');
+    this.writes++;
     this.db.transaction(() => {
       for (const [key, value] of Object.entries(values)) {
         if (value === null) del.run(key);
@@ -150,12 +165,13 @@ export class LocalDatabase {
 
   /** Removes a key; true if it was set. */
   unsetConfig(key: string): boolean {
-    return this.db.prepare('DELETE FROM config WHERE key = ?').run(key).changes > 0;
+    this.writes++;
+    return this.statement('DELETE FROM config WHERE key = ?').run(key).changes > 0;
   }
 
   /** The Raft members this member knows of, by id. */
   raftNodes(): RaftNodeInfo[] {
-    return this.db.prepare('SELECT id, address, role, name FROM raft_nodes ORDER BY id').all() as RaftNodeInfo[];
+    return this.statement('SELECT id, address, role, name FROM raft_nodes ORDER BY id').all() as RaftNodeInfo[];
   }
 
   /** Replaces the whole list of Raft members, atomically. */
@@ -166,6 +182,7 @@ export class LocalDatabase {
       if (typeof n.address !== 'string' || n.address === '') throw new TypeError(`local db: raft node ${n.id} has no address`);
     }
     const insert = this.db.prepare('INSERT INTO raft_nodes (id, address, role, name) VALUES (?, ?, ?, ?)');
+    this.writes++;
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM raft_nodes').run();
       for (const n of nodes) insert.run(n.id, n.address, n.role, n.name ?? '');
@@ -174,6 +191,7 @@ export class LocalDatabase {
 
   /** Records that a patch ran on this member; false if it was already recorded. */
   markPatchApplied(name: string, at: Date = this.now()): boolean {
+    this.writes++;
     return this.db.prepare('INSERT INTO patches (name, applied_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, at.toISOString()).changes > 0;
   }
 
@@ -191,6 +209,7 @@ export class LocalDatabase {
    * of rows they changed.
    */
   executeSql(statements: readonly string[]): LocalSqlResult[] {
+    this.writes++;
     return this.db.transaction(() =>
       statements.map((sql): LocalSqlResult => {
         const stmt = this.db.prepare(sql);
@@ -213,12 +232,13 @@ export class LocalDatabase {
     return dumpSql(this.db);
   }
 
-  /** The connection, for tests and tools. */
+  /** The connection, for tests and tools (reading; writes through it do not change `revision`). */
   get connection(): Database.Database {
     return this.db;
   }
 
   close(): void {
+    this.statements.clear();
     if (this.db.open) this.db.close();
   }
 }

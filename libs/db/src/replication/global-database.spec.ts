@@ -103,6 +103,34 @@ describe('GlobalDatabase on a 3-member cluster', () => {
     expect([10, 20]).toContain(v);
   });
 
+  it('submits a write again when its answer was lost, and applies it once', async () => {
+    const leader = await started();
+    const follower = [1, 2, 3].find((id) => id !== leader)!;
+    let lost = 0;
+    c.loseAnswer = () => lost++ === 0;
+    const r = await c.db(follower).exec({ statements: [{ sql: 'INSERT INTO kv (k, v) VALUES (?, ?) RETURNING k', params: ['once', 1] }] });
+    expect(lost).toBe(2);
+    expect(r.statements[0]).toEqual({ changes: 1, columns: ['k'], rows: [['once']] });
+    expect(await c.db(follower).query('SELECT k FROM kv')).toEqual([{ k: 'once' }]);
+    // The retry took an entry of its own; the answer names the one that applied the write.
+    expect(c.members.get(leader)!.sm!.appliedIndex()).toBeGreaterThan(r.index);
+  });
+
+  it('lets a write whose leader died after committing it succeed on the next leader, applied once', async () => {
+    const leader = await started();
+    const follower = [1, 2, 3].find((id) => id !== leader)!;
+    c.loseAnswer = (_from, target) => {
+      c.loseAnswer = undefined;
+      c.stop(target);
+      return true;
+    };
+    const r = await c.db(follower).exec(put('survivor', 1));
+    expect(r.changes).toBe(1);
+    const next = await c.waitForLeader([1, 2, 3].filter((id) => id !== leader));
+    expect(next).not.toBe(leader);
+    expect(await c.db(follower).query('SELECT k, v FROM kv')).toEqual([{ k: 'survivor', v: 1 }]);
+  });
+
   it('serves local reads without a read point, and linearizable reads after every acknowledged write', async () => {
     const leader = await started();
     const follower = [1, 2, 3].find((id) => id !== leader)!;
@@ -213,5 +241,37 @@ describe('GlobalDatabase on a 3-member cluster', () => {
     // A standby still has a replica and serves linearizable reads.
     await c.db(leader).exec(put('for-standby', 1));
     expect(await c.db(follower).query("SELECT v FROM kv WHERE k = 'for-standby'")).toEqual([{ v: 1 }]);
+  });
+
+  it('hands the leadership to a voter that is not stopping itself, and gives up at once when every one is', async () => {
+    const leader = await started();
+    const [a, b] = [1, 2, 3].filter((id) => id !== leader);
+    c.db(a).prepareToStop();
+    expect(c.db(leader).status().members.find((m) => m.id === a)).toMatchObject({ reachable: false });
+    // A hand-over to a member that is stopping fails at once instead of waiting for its timeout.
+    const t0 = Date.now();
+    await expect(c.members.get(leader)!.driver!.transferLeadership(a, 3000)).rejects.toThrow(`member ${a} is stopping`);
+    expect(Date.now() - t0).toBeLessThan(500);
+    // And the member that stops picks the one that is not stopping.
+    c.db(leader).prepareToStop();
+    expect(await c.db(leader).handOverLeadership(3000)).toMatchObject({ id: b });
+    expect(await c.waitForLeader([a, b])).toBe(b);
+    // A member that is stopping takes no leadership handed to it; with every voter stopping there is nobody to hand it to.
+    c.db(b).prepareToStop();
+    const t1 = Date.now();
+    expect(await c.db(b).handOverLeadership(3000)).toBeUndefined();
+    expect(Date.now() - t1).toBeLessThan(500);
+  });
+
+  it('moves on to the next voter when the one it picked starts stopping during the hand-over', async () => {
+    const leader = await started();
+    const [a, b] = [1, 2, 3].filter((id) => id !== leader);
+    // `a`, the first voter, is picked; it starts stopping before the hand-over message reaches it.
+    const t0 = Date.now();
+    const handOver = c.db(leader).handOverLeadership(3000);
+    c.db(a).prepareToStop();
+    expect(await handOver).toMatchObject({ id: b });
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(await c.waitForLeader([a, b])).toBe(b);
   });
 });

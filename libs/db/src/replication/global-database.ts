@@ -3,7 +3,10 @@
  *
  * - exec(tx): a write. On the leader it is proposed at once (concurrent writes share one log
  *   append, fsync and replication round: see RaftDriver); elsewhere it is forwarded to the leader,
- *   which fixes the leader values (time, random) and answers with the apply result.
+ *   which fixes the leader values (time, random) and answers with the apply result. Every write
+ *   gets a transaction id that its retries keep, and the state machine applies an id once: a write
+ *   whose leader died before answering is submitted again to the next leader, which answers with
+ *   the outcome of the first submission if that one was committed after all.
  * - query(sql, params, {consistency}): a read. `linearizable` (the default) first obtains a read
  *   point with ReadIndex, so it sees every write acknowledged before it started; `local` reads this
  *   member's replica as it is (possibly stale). A member without a replica (a spare) forwards.
@@ -20,6 +23,7 @@ import {
   encodeTx,
   fixLeaderValues,
   type LeaderValueSource,
+  newTxId,
   type ProposedTx,
   type SqlParam,
   SYSTEM_LEADER_VALUES,
@@ -28,7 +32,7 @@ import { type Clock, SYSTEM_CLOCK } from './clock';
 import { DbClosedError, DbRefusedError, DbTimeoutError, type MemberRef, NoQuorumError, NotLeaderError, TxFailedError } from './db-errors';
 import { type ExecResult, ForwardLostError, ForwardUnavailableError, type LeaderLink, type ReadConsistency } from './leader-link';
 import type { PeerDirectory } from './peer-directory';
-import { ProposalDroppedError, type RaftDriver, ReadBarrierError } from './raft-driver';
+import { ProposalDroppedError, type RaftDriver, ReadBarrierError, TransferTargetLeavingError } from './raft-driver';
 import type { RaftTransport } from './raft-transport';
 
 export interface GlobalDatabaseOptions {
@@ -124,8 +128,9 @@ export class GlobalDatabase {
   // ---------------------------------------------------------------- writes
 
   /** Commits a transaction through the leader and returns what it did. */
-  async exec(tx: ProposedTx, opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(submitted: ProposedTx, opts: ExecOptions = {}): Promise<ExecResult> {
     const deadline = this.clock.now() + (opts.timeoutMs ?? this.execTimeoutMs);
+    const tx: ProposedTx = submitted.id ? submitted : { ...submitted, id: newTxId() };
     let wire: Uint8Array | undefined;
     let sent = false;
     for (;;) {
@@ -154,7 +159,11 @@ export class GlobalDatabase {
             continue;
           }
           if (err instanceof ForwardLostError) {
-            throw new DbTimeoutError(`lost the connection to the database leader ${this.describe(target)}: the write may or may not have been applied`, true);
+            // The leader may have applied it before it went away: the transaction id makes the
+            // retry (on the next leader, or this one once reachable again) apply it at most once.
+            sent = true;
+            await this.waitForChange(Math.min(left, 50));
+            continue;
           }
           throw err;
         }
@@ -196,8 +205,10 @@ export class GlobalDatabase {
     }
     try {
       const r = await this.driver.propose(data, left);
-      if (!r.ok) throw new TxFailedError(r.error, r.index);
-      return { index: r.index, changes: r.changes, lastInsertRowid: r.lastInsertRowid, statements: r.statements };
+      const index = r.duplicateOf ?? r.index;
+      if (!r.ok) throw new TxFailedError(r.error, index);
+      if (r.rowsDropped) throw new DbRefusedError(`the write was applied at index ${index}, but the rows it returned were too large to be kept for answering its retry`);
+      return { index, changes: r.changes, lastInsertRowid: r.lastInsertRowid, statements: r.statements };
     } catch (err) {
       if (err instanceof ProposalDroppedError) return undefined;
       if (err instanceof RaftError) {
@@ -223,9 +234,10 @@ export class GlobalDatabase {
     const timeoutMs = opts.timeoutMs ?? this.queryTimeoutMs;
     const deadline = this.clock.now() + timeoutMs;
     if (this.hasReplica()) {
+      // The statement is checked against the replica's schema once the replica is as new as the
+      // read point: a member still catching up may not have the tables yet.
+      if (consistency === 'linearizable') await this.barrierUntil(deadline, timeoutMs);
       this.checkQuery(sql);
-      if (consistency === 'local') return this.sm.queryRaw(sql, params);
-      await this.barrierUntil(deadline, timeoutMs);
       return this.sm.queryRaw(sql, params);
     }
     for (;;) {
@@ -336,6 +348,37 @@ export class GlobalDatabase {
     this.checkOpen();
     if (!this.driver.isLeader()) throw new NotLeaderError(this.leaderRef());
     await this.driver.transferLeadership(to, timeoutMs);
+  }
+
+  /**
+   * Before this member stops: a leader hands its leadership to a reachable voter, trying the next
+   * one when the one it picked turns out to be stopping too. Resolves with the member that leads
+   * now, or undefined when this member does not lead or no voter is there to take over (every
+   * other one is unreachable or stopping); rejects when a hand-over failed otherwise.
+   */
+  async handOverLeadership(timeoutMs = 3000): Promise<MemberRef | undefined> {
+    const deadline = this.clock.now() + timeoutMs;
+    const tried = new Set<NodeId>();
+    for (;;) {
+      if (this.closed || !this.driver.isLeader()) return undefined;
+      const self = this.driver.id;
+      const next = this.driver
+        .membership()
+        .find((m) => m.role === Role.Voter && m.id !== self && !tried.has(m.id) && this.transport.isReachable(m.id));
+      if (!next) return undefined;
+      tried.add(next.id);
+      try {
+        await this.driver.transferLeadership(next.id, Math.max(1, deadline - this.clock.now()));
+        return this.peers.ref(next.id);
+      } catch (err) {
+        if (!(err instanceof TransferTargetLeavingError)) throw err;
+      }
+    }
+  }
+
+  /** This member is about to stop: see RaftDriver.prepareToStop. */
+  prepareToStop(): void {
+    if (!this.closed && this.driver.running) this.driver.prepareToStop();
   }
 
   private async changeMembership(cc: Parameters<RaftDriver['changeMembership']>[0], timeoutMs: number): Promise<void> {

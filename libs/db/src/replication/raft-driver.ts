@@ -43,7 +43,10 @@ export interface RaftDriverOptions {
   clock?: Clock;
   /** Milliseconds per Raft tick (default 50: elections after 0.5–1 s without a leader). */
   tickMs?: number;
-  /** Overrides of the Raft core's settings. */
+  /**
+   * Overrides of the Raft core's settings. Unlike the core, the driver serves linearizable reads
+   * on the leader from its lease by default (leaseReads; the clock assumptions are RaftConfig's).
+   */
   raft?: Partial<Omit<RaftConfig, 'id'>>;
   /** Take a snapshot (and compact the log) after this many applied entries (default 8192; 0 = never). */
   snapshotEvery?: number;
@@ -58,6 +61,14 @@ export class ProposalDroppedError extends Error {
   constructor(index: number) {
     super(`the proposal at index ${index} was overwritten by a new leader and not applied`);
     this.name = 'ProposalDroppedError';
+  }
+}
+
+/** Leadership was being handed to a member that is stopping itself. */
+export class TransferTargetLeavingError extends Error {
+  constructor(readonly target: NodeId) {
+    super(`member ${target} is stopping: it will not take the leadership`);
+    this.name = 'TransferTargetLeavingError';
   }
 }
 
@@ -104,8 +115,12 @@ export class RaftDriver {
   /** A leader's Ready is being persisted after its messages went out (see processReady). */
   private persisting = false;
   private stopped = false;
+  /** This member is about to stop: it takes no leadership handed to it. */
+  private leaving = false;
   private fatal?: Error;
   private lastSnapshotIndex = 0;
+  /** clock.now() when the node started: its age in ticks is what advanceClock() is told. */
+  private clockEpoch = 0;
   private readSeq = 0;
   private readonly proposals = new Map<number, ProposalWaiter>();
   private readonly reads = new Map<string, ReadWaiter>();
@@ -151,8 +166,9 @@ export class RaftDriver {
     }
     persisted.applied = applied;
     this.lastSnapshotIndex = snap?.meta.index ?? 0;
-    const base = { ...DEFAULT_RAFT_CONFIG, random: Math.random, ...this.opts.raft };
+    const base = { ...DEFAULT_RAFT_CONFIG, leaseReads: true, random: Math.random, ...this.opts.raft };
     this.node = new RaftNode({ ...base, id: this.id }, persisted);
+    this.clockEpoch = this.clock.now();
     this.transport.setReceiver((m) => this.receive(m));
     this.ticker = this.clock.setInterval(() => this.tick(), this.tickMs);
     this.schedule();
@@ -238,17 +254,31 @@ export class RaftDriver {
     await this.awaitEntry(p.index, p.term, timeoutMs, 'the membership change');
   }
 
-  /** Hands leadership to `to`; resolves once `to` leads (or rejects after `timeoutMs`). */
+  /**
+   * Hands leadership to `to`; resolves once `to` leads. Rejects with TransferTargetLeavingError as
+   * soon as `to` says it is stopping, and with DbTimeoutError after `timeoutMs`.
+   */
   transferLeadership(to: NodeId, timeoutMs: number): Promise<void> {
     this.checkRunning();
+    if (this.transport.isLeaving(to)) return Promise.reject(new TransferTargetLeavingError(to));
+    this.tellTime();
     this.node.transferLeadership(to);
     this.schedule();
     return new Promise((resolve, reject) => {
+      let finished = false;
       const done = (err?: Error): void => {
+        if (finished) return;
+        finished = true;
         off();
         timer.cancel();
-        if (err) reject(err);
-        else resolve();
+        watch.cancel();
+        if (err) {
+          // Proposals are refused while a transfer is under way: give it up rather than wait it out.
+          if (!this.stopped && this.node.status().transferee === to) this.node.cancelLeadershipTransfer();
+          reject(err);
+        } else {
+          resolve();
+        }
       };
       const off = this.onStatusChange((st) => {
         if (st.leaderId === to) done();
@@ -257,8 +287,21 @@ export class RaftDriver {
         () => done(new DbTimeoutError(`leadership did not move to member ${to} within ${timeoutMs} ms`, false)),
         timeoutMs,
       );
+      const watch = this.clock.setInterval(() => {
+        if (this.transport.isLeaving(to)) done(new TransferTargetLeavingError(to));
+      }, this.tickMs);
       if (this.node.leader === to) done();
     });
+  }
+
+  /**
+   * This member is about to stop: the other members are told (they stop counting on it) and it
+   * no longer takes a leadership handed to it. It keeps replicating and voting until stop().
+   */
+  prepareToStop(): void {
+    if (this.stopped || this.leaving) return;
+    this.leaving = true;
+    this.transport.announceLeaving();
   }
 
   /**
@@ -277,6 +320,7 @@ export class RaftDriver {
       }, timeoutMs);
       this.reads.set(ctx, { resolve, reject, timer });
       try {
+        this.tellTime();
         this.node.readIndex(ctx);
       } catch (err) {
         this.reads.delete(ctx);
@@ -291,15 +335,25 @@ export class RaftDriver {
 
   /** Messages for this member, from the transport. */
   receive(m: Message): void {
-    if (this.stopped) return;
+    if (this.stopped || (this.leaving && m.type === MessageType.TimeoutNow)) return;
+    this.tellTime();
     this.node.step(m);
     this.schedule();
   }
 
   // ---------------------------------------------------------------- the loop
 
+  /**
+   * Tells the node the time by the clock: when the event loop was blocked, ticks came late and the
+   * node would otherwise think less time had passed (and its leader lease were still good).
+   */
+  private tellTime(): void {
+    this.node.advanceClock(Math.floor((this.clock.now() - this.clockEpoch) / this.tickMs));
+  }
+
   private tick(): void {
     if (this.stopped) return;
+    this.tellTime();
     this.node.tick();
     this.schedule();
   }

@@ -8,8 +8,12 @@ export interface RaftTransport {
   send(messages: readonly Message[]): void;
   /** Where received messages for this member go. */
   setReceiver(receive: (m: Message) => void): void;
-  /** Whether `id` was reachable recently (a live connection or a message from it). */
+  /** Whether `id` was reachable recently (a live connection or a message from it), and is not stopping. */
   isReachable(id: NodeId): boolean;
+  /** Tells the other members that this one is stopping (now, and with everything it sends from now on). */
+  announceLeaving(): void;
+  /** Whether `id` said it is stopping (until it is heard from again without saying so). */
+  isLeaving(id: NodeId): boolean;
   close(): Promise<void>;
 }
 
@@ -24,6 +28,14 @@ export class SoloTransport implements RaftTransport {
   }
 
   isReachable(): boolean {
+    return false;
+  }
+
+  announceLeaving(): void {
+    // Nobody to tell.
+  }
+
+  isLeaving(): boolean {
     return false;
   }
 

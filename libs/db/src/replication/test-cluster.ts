@@ -11,7 +11,7 @@ import { GlobalStateMachine, type RawRows } from '../global/global-state-machine
 import type { SqlParam } from '../global/replicated-tx';
 import { RaftLogStore } from '../raft-storage/raft-log-store';
 import { GlobalDatabase, type GlobalDatabaseOptions } from './global-database';
-import { type ExecResult, ForwardUnavailableError, type LeaderLink, type ReadConsistency } from './leader-link';
+import { type ExecResult, ForwardLostError, ForwardUnavailableError, type LeaderLink, type ReadConsistency } from './leader-link';
 import { PeerDirectory } from './peer-directory';
 import { RaftDriver, type RaftDriverOptions } from './raft-driver';
 import type { RaftTransport } from './raft-transport';
@@ -21,6 +21,8 @@ export class MemoryNetwork {
   /** Pairs that cannot talk, as "a-b" with a < b. */
   private readonly cut = new Set<string>();
   readonly down = new Set<NodeId>();
+  /** Members that announced they are stopping. */
+  readonly leaving = new Set<NodeId>();
 
   private key(a: NodeId, b: NodeId): string {
     return a < b ? `${a}-${b}` : `${b}-${a}`;
@@ -53,7 +55,11 @@ export class MemoryNetwork {
       setReceiver: (receive) => {
         this.receivers.set(id, receive);
       },
-      isReachable: (peer) => this.connected(id, peer),
+      isReachable: (peer) => this.connected(id, peer) && !this.leaving.has(peer),
+      announceLeaving: () => {
+        this.leaving.add(id);
+      },
+      isLeaving: (peer) => this.leaving.has(peer),
       close: async () => {
         this.receivers.delete(id);
       },
@@ -75,7 +81,9 @@ class MemoryLink implements LeaderLink {
   }
 
   async exec(target: NodeId, wireTx: Uint8Array, timeoutMs: number): Promise<ExecResult> {
-    return this.target(target).execForwarded(wireTx, timeoutMs);
+    const result = await this.target(target).execForwarded(wireTx, timeoutMs);
+    if (this.cluster.loseAnswer?.(this.from, target)) throw new ForwardLostError(target, `the answer of member ${target} was lost`);
+    return result;
   }
 
   async query(target: NodeId, sql: string, params: readonly SqlParam[], consistency: ReadConsistency, timeoutMs: number): Promise<RawRows> {
@@ -103,6 +111,8 @@ export class TestCluster {
   readonly members = new Map<NodeId, TestMember>();
   readonly peers: PeerDirectory;
   readonly root: string;
+  /** Called after a member served a write forwarded to it: true drops the answer, as a broken connection would. */
+  loseAnswer?: (from: NodeId, target: NodeId) => boolean;
 
   constructor(
     readonly ids: NodeId[],
@@ -136,6 +146,7 @@ export class TestCluster {
     driver.start();
     const db = new GlobalDatabase({ driver, stateMachine: sm, peers: this.peers, transport, link: new MemoryLink(id, this), ...this.opts.db });
     this.net.down.delete(id);
+    this.net.leaving.delete(id);
     Object.assign(m, { store, sm, driver, db });
     return db;
   }

@@ -15,6 +15,8 @@ const SCHEMA: protobuf.INamespace = {
           fields: {
             from: { type: 'uint64', id: 1 },
             messages: { rule: 'repeated', type: 'bytes', id: 2 },
+            // The sender is stopping: do not count on it (reachability, leadership hand-over).
+            leaving: { type: 'bool', id: 3 },
           },
         },
         Query: {
@@ -149,11 +151,11 @@ export function decodeForwardResponse(buf: Uint8Array): WireForwardResponse {
   return ForwardResponseProto.toObject(ForwardResponseProto.decode(buf), LONGS) as WireForwardResponse;
 }
 
-export function encodeRaftBatch(from: number, messages: Uint8Array[]): Uint8Array {
-  return RaftBatchProto.encode({ from, messages }).finish();
+export function encodeRaftBatch(from: number, messages: Uint8Array[], leaving = false): Uint8Array {
+  return RaftBatchProto.encode(leaving ? { from, messages, leaving } : { from, messages }).finish();
 }
 
-export function decodeRaftBatch(buf: Uint8Array): { from: number; messages: Uint8Array[] } {
-  const o = RaftBatchProto.toObject(RaftBatchProto.decode(buf), LONGS) as { from?: number; messages?: Uint8Array[] };
-  return { from: o.from ?? 0, messages: o.messages ?? [] };
+export function decodeRaftBatch(buf: Uint8Array): { from: number; messages: Uint8Array[]; leaving: boolean } {
+  const o = RaftBatchProto.toObject(RaftBatchProto.decode(buf), LONGS) as { from?: number; messages?: Uint8Array[]; leaving?: boolean };
+  return { from: o.from ?? 0, messages: o.messages ?? [], leaving: o.leaving === true };
 }

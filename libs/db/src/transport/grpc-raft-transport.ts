@@ -8,6 +8,9 @@
  * on the next send after a short pause, and Raft retransmits. Channels to every known peer are
  * kept connected, so that reachability (for the errors that name unreachable members) is known for
  * followers too, which otherwise hear only from the leader.
+ *
+ * A member that is stopping says so in a frame of its own and in every frame after it: the others
+ * stop counting it as reachable (a leader that hands its leadership over picks somebody else).
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Message, NodeId } from '@app/raft';
@@ -52,6 +55,8 @@ export class GrpcRaftTransport implements RaftTransport {
   private readonly lastHeard = new Map<NodeId, number>();
   private receiver?: (m: Message) => void;
   private readonly keepConnected: ClockTimer;
+  private leaving = false;
+  private readonly leavingPeers = new Set<NodeId>();
   private readonly offPeers: () => void;
   private closed = false;
 
@@ -83,14 +88,27 @@ export class GrpcRaftTransport implements RaftTransport {
       const link = this.link(to);
       if (!link) continue; // no address known yet: dropped
       const stream = this.streamOf(link);
-      stream?.write(encodeRaftBatch(this.id, encoded));
+      stream?.write(encodeRaftBatch(this.id, encoded, this.leaving));
     }
+  }
+
+  announceLeaving(): void {
+    if (this.closed || this.leaving) return;
+    this.leaving = true;
+    for (const peer of this.peers.all()) {
+      const link = this.link(peer.id);
+      if (link) this.streamOf(link)?.write(encodeRaftBatch(this.id, [], true));
+    }
+  }
+
+  isLeaving(id: NodeId): boolean {
+    return this.leavingPeers.has(id);
   }
 
   /** A frame received by the cluster service's Raft method. */
   deliver(frame: Uint8Array, peerLabel: string): void {
     if (this.closed) return;
-    let batch: { from: number; messages: Uint8Array[] };
+    let batch: { from: number; messages: Uint8Array[]; leaving: boolean };
     let messages: Message[];
     try {
       batch = decodeRaftBatch(frame);
@@ -100,6 +118,8 @@ export class GrpcRaftTransport implements RaftTransport {
       return;
     }
     this.lastHeard.set(batch.from, this.clock.now());
+    if (batch.leaving) this.leavingPeers.add(batch.from);
+    else this.leavingPeers.delete(batch.from);
     const receive = this.receiver;
     if (!receive) return;
     for (const m of messages) if (m.to === this.id) receive(m);
@@ -107,6 +127,7 @@ export class GrpcRaftTransport implements RaftTransport {
 
   isReachable(id: NodeId): boolean {
     if (id === this.id) return true;
+    if (this.leavingPeers.has(id)) return false;
     const heard = this.lastHeard.get(id);
     if (heard !== undefined && this.clock.now() - heard <= this.heardWithinMs) return true;
     const link = this.links.get(id);
