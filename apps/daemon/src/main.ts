@@ -4,11 +4,11 @@ import { stateDir, unixSocketPath } from './config';
 import { DaemonLogger } from './daemon-logger';
 import { type Daemon, startDaemon } from './server';
 import { runInit } from './init/init-command';
-import { LocalApi } from './init/local-api';
 import { runSqlCommand } from '../../cli/src/sql-command';
 import { packageVersion } from './version';
 import { processRecoveryIo, registerRecoveryCommands } from './recovery';
-import { probe, waitReady } from './waitready';
+import { shutdownDaemon } from './shutdown-command';
+import { waitReady } from './waitready';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -28,6 +28,8 @@ async function runDaemon(): Promise<void> {
       logger.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s`);
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
+    // The other members learn at once that this one is going, before anything else stops.
+    daemon?.databases.cluster.prepareToStop();
     (daemon ? daemon.close() : Promise.resolve()).then(
       () => process.exit(0),
       (err: unknown) => {
@@ -121,22 +123,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
 
   program
     .command('shutdown')
-    .description('stop the running daemon (a database leader hands its leadership over first)')
-    .option('--timeout <seconds>', 'wait at most this long for it to stop (default 60)', parseSeconds)
+    .description('stop the running daemon and wait until its process has exited (a database leader hands its leadership over first)')
+    .option('--timeout <seconds>', 'wait at most this long for it to exit (default 60)', parseSeconds)
     .action(async (opts: { timeout?: number }) => {
-      const socket = unixSocketPath(stateDir());
-      const api = new LocalApi(socket);
-      try {
-        await api.call('PUT', '/internal/shutdown');
-      } finally {
-        api.close();
-      }
-      const deadline = Date.now() + (opts.timeout ?? 60) * 1000;
-      while (Date.now() < deadline) {
-        if (!(await probe(socket, 1000))) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`the daemon did not stop within ${opts.timeout ?? 60} s`);
+      await shutdownDaemon({ socketPath: unixSocketPath(stateDir()), timeoutMs: (opts.timeout ?? 60) * 1000 });
     });
 
   program

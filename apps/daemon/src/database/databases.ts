@@ -30,6 +30,8 @@ export interface LocalClusterState {
 export class Databases {
   private current: ClusterDatabase;
   private readonly reopenListeners = new Set<() => void>();
+  /** clusterState() as of a revision of the local database (it is asked for on every request). */
+  private cachedState?: { revision: number; state: LocalClusterState | undefined };
 
   private constructor(
     readonly local: LocalDatabase,
@@ -65,7 +67,9 @@ export class Databases {
 
   /** The member's cluster state, or undefined when it is not clustered. */
   clusterState(): LocalClusterState | undefined {
-    return localClusterState(this.local);
+    const revision = this.local.revision;
+    if (this.cachedState?.revision !== revision) this.cachedState = { revision, state: localClusterState(this.local) };
+    return this.cachedState.state;
   }
 
   get clustered(): boolean {
