@@ -198,6 +198,8 @@ async function main(): Promise<void> {
   const repo = findRepo();
   assertBuilt(repo);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-bench-api-'));
+  // The members' storage pools must be reachable by unprivileged containers, through this directory too.
+  fs.chmodSync(root, 0o711);
   const teardowns = new TeardownStack();
   teardowns.add(`the directory ${root}`, async () => {
     await unmountAll(root);

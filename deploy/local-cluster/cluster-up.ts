@@ -80,8 +80,6 @@ async function main(): Promise<void> {
   const port = parsePort(values.port ?? process.env.CUBED_CLUSTER_PORT);
   const trustPassword = values['trust-password'] || crypto.randomBytes(12).toString('base64url');
   const state = claimStateDir(layout, trustPassword, (dir) => say(`${dir} holds a previous cluster whose daemons are all stopped: removing it`));
-  // Unprivileged containers reach their root filesystems through the members' directories.
-  fs.chmodSync(layout.dir, 0o711);
   say(`Starting a ${LOCAL_MEMBER_NAMES.length}-member Cubed cluster in ${layout.dir}`);
   const stopStarted = async (): Promise<void> => {
     for (const s of await stopAllDaemons(repo, layout.dir)) say(`  ${s.member}: stopped (${s.method}, ${(s.ms / 1000).toFixed(1)} s)`);

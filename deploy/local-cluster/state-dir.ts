@@ -45,7 +45,9 @@ export function claimStateDir(layout: StateLayout, trustPassword: string, onStal
       throw new ForeignDirectory(dir);
     }
   }
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+  // Unprivileged containers reach their root filesystems through the members' directories.
+  fs.chmodSync(dir, 0o711);
   for (const sub of ['logs', 'preseeds']) fs.mkdirSync(`${dir}/${sub}`, { mode: 0o700 });
   const state: ClusterState = { kind: STATE_KIND, created_at: new Date().toISOString(), trust_password: trustPassword, members: [] };
   writeClusterState(dir, state);
