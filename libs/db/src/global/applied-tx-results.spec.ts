@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeOutcome, encodeOutcome, MAX_RECORDED_BYTES, RETENTION_MS } from './applied-tx-results';
 import { GlobalStateMachine } from './global-state-machine';
@@ -7,8 +8,25 @@ import { tempDir, txEntry } from './test-util';
 
 const SCHEMA: ReplicatedTx = { statements: [{ sql: 'CREATE TABLE kv (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE, v)', params: [] }] };
 
+/** What the tests opened, closed and removed after each test. */
+const opened: { sm: GlobalStateMachine; dir: string }[] = [];
+
+afterEach(() => {
+  for (const { sm, dir } of opened.splice(0)) {
+    sm.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function openEmpty(name: string): GlobalStateMachine {
+  const dir = tempDir('cubed-txres-');
+  const sm = GlobalStateMachine.open(path.join(dir, name));
+  opened.push({ sm, dir });
+  return sm;
+}
+
 function open(name = 'global.db'): GlobalStateMachine {
-  const sm = GlobalStateMachine.open(path.join(tempDir('cubed-txres-'), name));
+  const sm = openEmpty(name);
   sm.apply([txEntry(1, 1, SCHEMA)]);
   return sm;
 }
@@ -54,7 +72,7 @@ describe('transactions applied once by id', () => {
     const entries = [txEntry(2, 1, insert('a', id)), txEntry(3, 1, insert('a', id)), txEntry(4, 1, insert('c', newTxId()))];
     expect(a.apply(entries)).toEqual(b.apply(entries));
     expect(a.tableChecksums()).toEqual(b.tableChecksums());
-    const c = GlobalStateMachine.open(path.join(tempDir('cubed-txres-'), 'c.db'));
+    const c = openEmpty('c.db');
     c.restore(a.snapshot(), a.appliedState());
     const [again] = c.apply([txEntry(5, 2, insert('a', id))]);
     expect(again).toMatchObject({ ok: true, duplicateOf: 2 });
