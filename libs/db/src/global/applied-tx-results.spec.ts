@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeOutcome, encodeOutcome, MAX_RECORDED_BYTES, RETENTION_MS } from './applied-tx-results';
+import { decodeOutcome, encodeOutcome, EXPIRE_EVERY, MAX_RECORDED_BYTES, RETENTION_MS } from './applied-tx-results';
 import { GlobalStateMachine } from './global-state-machine';
 import { newTxId, type ReplicatedTx } from './replicated-tx';
 import { tableChecksums } from './sqlite-inspect';
-import { tempDir, txEntry } from './test-util';
+import { sqlEntry, tempDir, txEntry } from './test-util';
 
 const SCHEMA: ReplicatedTx = { statements: [{ sql: 'CREATE TABLE kv (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE, v)', params: [] }] };
 
@@ -80,15 +80,23 @@ describe('transactions applied once by id', () => {
     expect(tableChecksums(c.connection).raft_tx_results).toBeDefined();
   });
 
-  it('forgets ids once the leader time has moved past their retention', () => {
+  it('forgets ids once the leader time has moved past their retention, at the next expiring entry', () => {
     const sm = open();
     const id = newTxId();
     sm.apply([txEntry(2, 1, insert('a', id, 1_000_000))]);
-    sm.apply([txEntry(3, 1, { statements: [{ sql: 'DELETE FROM kv', params: [] }], id: newTxId(), at: 1_000_000 + RETENTION_MS + 1 })]);
-    const [again] = sm.apply([txEntry(4, 1, insert('a', id, 1_000_000 + RETENTION_MS + 2))]);
+    const later = 1_000_000 + RETENTION_MS + 1;
+    const deleteAll = (index: number) => txEntry(index, 1, { statements: [{ sql: 'DELETE FROM kv', params: [] }], id: newTxId(), at: later });
+    // Past the retention but before an expiring entry, the id is still known: a retry is answered.
+    sm.apply([deleteAll(3)]);
+    const fillers = Array.from({ length: EXPIRE_EVERY - 4 }, (_, i) => sqlEntry(4 + i, 1, 'SELECT 1'));
+    sm.apply(fillers);
+    expect(sm.query('SELECT count(*) AS n FROM raft_tx_results')).toEqual([{ n: 2 }]);
+    sm.apply([deleteAll(EXPIRE_EVERY)]);
+    const [again] = sm.apply([txEntry(EXPIRE_EVERY + 1, 1, insert('a', id, later + 1))]);
     expect(again).toMatchObject({ ok: true });
     expect(again).not.toHaveProperty('duplicateOf');
-    expect(sm.query('SELECT count(*) AS n FROM raft_tx_results')).toEqual([{ n: 2 }]);
+    // The expired one is gone; the two deletes and the new insert are kept.
+    expect(sm.query('SELECT count(*) AS n FROM raft_tx_results')).toEqual([{ n: 3 }]);
   });
 
   it('leaves transactions without an id alone', () => {

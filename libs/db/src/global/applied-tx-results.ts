@@ -22,6 +22,12 @@ import { BinaryReader, BinaryWriter, type SqlValue } from '../codec/binary-codec
 /** How long an applied transaction id is remembered, in leader time. */
 export const RETENTION_MS = 10 * 60 * 1000;
 
+/**
+ * Expired records are dropped by the entries whose index is a multiple of this (the same entries
+ * on every replica), each dropping every record older than the retention.
+ */
+export const EXPIRE_EVERY = 256;
+
 /** Outcomes larger than this are recorded without the rows their statements returned. */
 export const MAX_RECORDED_BYTES = 1 << 20;
 
@@ -119,7 +125,7 @@ export class AppliedTxResults {
   constructor(db: Database.Database) {
     db.exec(TX_RESULTS_SCHEMA);
     this.find = db.prepare('SELECT idx, outcome FROM raft_tx_results WHERE tx_id = ?').safeIntegers(false);
-    this.insert = db.prepare('INSERT INTO raft_tx_results (tx_id, idx, at, outcome) VALUES (?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO raft_tx_results (tx_id, idx, at, outcome) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.expire = db.prepare('DELETE FROM raft_tx_results WHERE at < ?');
   }
 
@@ -129,9 +135,13 @@ export class AppliedTxResults {
     return row ? { index: row.idx, outcome: decodeOutcome(row.outcome) } : undefined;
   }
 
-  /** Records the outcome of transaction `id`, applied at `index` with leader time `at`, and drops expired records. */
-  record(id: Uint8Array, index: number, at: number, outcome: RecordedOutcome): void {
-    this.expire.run(at - RETENTION_MS);
-    this.insert.run(id, index, at, encodeOutcome(outcome));
+  /**
+   * Records the outcome of transaction `id`, applied at `index` with leader time `at` (and, every
+   * EXPIRE_EVERY entries, drops expired records). False, recording nothing, when `id` is recorded
+   * already: the transaction was applied before, and lookup() tells how it went.
+   */
+  record(id: Uint8Array, index: number, at: number, outcome: RecordedOutcome): boolean {
+    if (index % EXPIRE_EVERY === 0) this.expire.run(at - RETENTION_MS);
+    return this.insert.run(id, index, at, encodeOutcome(outcome)).changes > 0;
   }
 }

@@ -134,6 +134,9 @@ export class ExpectationFailedError extends Error {
 /** ApplyError.code of a transaction whose guard statement failed (SqlStatement.expect). */
 export const EXPECTATION_FAILED = 'EXPECTATION_FAILED';
 
+/** The transaction of the entry being applied was applied before (its id is recorded). */
+class AppliedBefore extends Error {}
+
 /** An entry of a batch rolled back the batch's whole transaction. */
 class BatchTransactionLost extends Error {}
 
@@ -176,7 +179,8 @@ export class GlobalStateMachine {
   private applied: AppliedState = { index: 0, term: 0 };
   private setApplied!: Database.Statement;
   private runEntry!: (entry: Entry, tx: ReplicatedTx) => { changes: number; results: StatementResult[]; last?: RawRows; lastInsertRowid: number | bigint };
-  private advanceOnly!: (entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }) => void;
+  /** Advances the applied index, recording the entry's outcome; false when its transaction was recorded before. */
+  private advanceOnly!: (entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }) => boolean;
   private txResults!: AppliedTxResults;
   private applyBatch!: (entries: Entry[]) => ApplyResult[];
   private lastRowid!: Database.Statement;
@@ -258,14 +262,17 @@ export class GlobalStateMachine {
           if (!db.inTransaction) throw new Error(`global db: statement ${i} of entry ${entry.index} ended the apply transaction`);
         });
         const lastInsertRowid = this.lastRowid.safeIntegers(this.safeIntegers).get() as number | bigint;
-        if (tx.id) this.txResults.record(tx.id, entry.index, tx.at ?? 0, { ok: true, changes, lastInsertRowid, statements: results, rowsKept: true });
+        if (tx.id && !this.txResults.record(tx.id, entry.index, tx.at ?? 0, { ok: true, changes, lastInsertRowid, statements: results, rowsKept: true })) {
+          throw new AppliedBefore(); // rolls back what the statements did
+        }
         this.setApplied.run(entry.index, entry.term);
         return { changes, results, last, lastInsertRowid };
       });
       this.applyBatch = db.transaction((entries: Entry[]) => entries.map((e) => this.applyOne(e, true)));
-      this.advanceOnly = db.transaction((entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }) => {
-        if (record?.tx.id) this.txResults.record(record.tx.id, entry.index, record.tx.at ?? 0, record.outcome);
+      this.advanceOnly = db.transaction((entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }): boolean => {
+        const fresh = record?.tx.id ? this.txResults.record(record.tx.id, entry.index, record.tx.at ?? 0, record.outcome) : true;
         this.setApplied.run(entry.index, entry.term);
+        return fresh;
       });
     } catch (err) {
       this.db = undefined as unknown as Database.Database;
@@ -345,12 +352,8 @@ export class GlobalStateMachine {
     let tx: ReplicatedTx | undefined;
     try {
       tx = decodeTx(entry.data);
-      const prior = tx.id ? this.txResults.lookup(tx.id) : undefined;
-      if (prior) {
-        this.advanceOnly(entry);
-        this.applied = { index: entry.index, term: entry.term };
-        return replayed(entry.index, prior.index, prior.outcome);
-      }
+      // Optimistically applied: a transaction applied before is found when its outcome cannot be
+      // recorded, which rolls its statements back (retries are rare; a lookup first is not free).
       const { changes, results, last, lastInsertRowid } = this.runEntry(entry, tx);
       this.applied = { index: entry.index, term: entry.term };
       return {
@@ -362,15 +365,31 @@ export class GlobalStateMachine {
         ...(last !== undefined ? { rows: rowObjects(last) } : {}),
       };
     } catch (err) {
+      if (err instanceof AppliedBefore) return this.answerRepeat(entry, tx!);
       if (inBatch && !this.db.inTransaction) throw new BatchTransactionLost();
       const cause = err instanceof StatementFailure ? err.inner : err;
       if (!isDeterministicFailure(cause)) throw cause; // not this entry's fault: do not advance
       failure = toApplyError(cause, err instanceof StatementFailure ? err.statement : undefined);
     }
     // The transaction rolled back; record that the entry was applied (as a failure) on its own.
-    this.advanceOnly(entry, tx?.id ? { tx, outcome: { ok: false, error: failure } } : undefined);
+    const fresh = this.advanceOnly(entry, tx?.id ? { tx, outcome: { ok: false, error: failure } } : undefined);
     this.applied = { index: entry.index, term: entry.term };
+    if (!fresh) return this.repeated(entry, tx!);
     return { index: entry.index, ok: false, error: failure };
+  }
+
+  /** An entry whose transaction was applied before: the applied index moves, nothing else changes. */
+  private answerRepeat(entry: Entry, tx: ReplicatedTx): ApplyResult {
+    this.advanceOnly(entry);
+    this.applied = { index: entry.index, term: entry.term };
+    return this.repeated(entry, tx);
+  }
+
+  /** The recorded outcome of the transaction `entry` repeats. */
+  private repeated(entry: Entry, tx: ReplicatedTx): ApplyResult {
+    const prior = this.txResults.lookup(tx.id!);
+    if (!prior) throw new Error(`global db: entry ${entry.index} repeats a transaction that has no recorded outcome`);
+    return replayed(entry.index, prior.index, prior.outcome);
   }
 
   /** Runs a read-only statement and returns all its rows. Writes must go through Raft. */

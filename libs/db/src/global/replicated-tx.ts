@@ -70,8 +70,19 @@ export interface ReplicatedTx<P = SqlParam> {
 export const TX_ID_BYTES = 16;
 
 /** A new random transaction id. */
+/**
+ * A transaction id: 8 random bytes drawn once per process, then a big-endian counter. Unique across
+ * processes (with overwhelming probability) and cheap; the ids of one process sort in the order
+ * they were made, so their records land next to each other in raft_tx_results' key order.
+ */
+const TX_ID_PREFIX = randomBytes(8);
+let txIdCounter = 0n;
+
 export function newTxId(): Uint8Array {
-  return randomBytes(TX_ID_BYTES);
+  const id = Buffer.allocUnsafe(TX_ID_BYTES);
+  TX_ID_PREFIX.copy(id, 0);
+  id.writeBigUInt64BE(++txIdCounter, 8);
+  return id;
 }
 
 /** A transaction as a client submits it: parameters may still be leader values. */
