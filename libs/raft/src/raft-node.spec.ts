@@ -126,6 +126,23 @@ describe('RaftNode', () => {
     for (const id of [1, 2, 3]) expect(payloads(h.applied.get(id)!)).toEqual(['a', 'b']);
   });
 
+  it('the only voter campaigns at its first tick; several voters wait for an election timeout', () => {
+    const solo = new Harness([1]);
+    solo.tickAll();
+    expect(solo.node(1).status().role).toBe(StateRole.Leader);
+
+    // A voter with standbys is alone among the voters too.
+    const withStandby = new Harness([]);
+    withStandby.start(1, RaftNode.bootstrapState([{ id: 1, role: Role.Voter }, { id: 2, role: Role.Standby }]));
+    withStandby.tickAll();
+    expect(withStandby.node(1).status().role).toBe(StateRole.Leader);
+
+    const three = new Harness([1, 2, 3]);
+    three.tickAll(DEFAULT_RAFT_CONFIG.electionTicks - 1);
+    expect(three.leader()).toBeUndefined();
+    expect(three.electLeader()).toBeDefined();
+  });
+
   it('refuses or forwards proposals on a follower', () => {
     const h = new Harness([1, 2, 3], { forwardProposals: false });
     const leader = h.electLeader();

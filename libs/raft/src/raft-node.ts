@@ -497,6 +497,11 @@ export class RaftNode {
     return 'pending';
   }
 
+  private isOnlyVoter(): boolean {
+    const voters = votersOf(this.membership());
+    return voters.length === 1 && voters[0] === this.id;
+  }
+
   private isPromotable(): boolean {
     return roleOf(this.membership(), this.id) === Role.Voter;
   }
@@ -505,7 +510,10 @@ export class RaftNode {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.isPromotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+    // The only voter of its membership has nobody to wait for: no other member can lead or hold a
+    // lease, so it campaigns at its first tick (a standalone member, or one that just bootstrapped,
+    // is writable within a tick instead of an election timeout).
+    if (this.isPromotable() && (this.electionElapsed >= this.randomizedElectionTimeout || this.isOnlyVoter())) {
       this.electionElapsed = 0;
       this.campaign(this.cfg.preVote ? 'pre-vote' : 'vote');
     }
