@@ -1,18 +1,21 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { stateDir, unixSocketPath } from './config';
-import { DaemonLogger } from './daemon-logger';
-import { type Daemon, startDaemon } from './server';
-import { runInit } from './init/init-command';
-import { runSqlCommand } from '../../cli/src/sql-command';
+import type { Daemon } from './server';
 import { packageVersion } from './version';
-import { processRecoveryIo, registerRecoveryCommands } from './recovery';
+import { processRecoveryIo } from './recovery/process-recovery-io';
+import { registerRecoveryCommands } from './recovery/recovery-commands';
 import { shutdownDaemon } from './shutdown-command';
 import { waitReady } from './waitready';
+
+// The daemon (NestJS, every controller, the database library) and the init and sql commands are
+// loaded by the commands that run them: `cubed init`, `waitready`, `shutdown`, `sql` and the
+// recovery commands start in a fraction of the daemon's load time.
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function runDaemon(): Promise<void> {
+  const [{ DaemonLogger }, { startDaemon }] = await Promise.all([import('./daemon-logger'), import('./server')]);
   const logger = new DaemonLogger();
   const dir = stateDir();
   let daemon: Daemon | undefined;
@@ -89,6 +92,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .argument('<query>', 'SQL, "-" to read it from standard input, ".dump" or ".schema"')
     .option('-f, --format <format>', 'output format (sql|csv|json|table|yaml|compact)', 'sql')
     .action(async (database: string, query: string, opts: { format: string }) => {
+      const { runSqlCommand } = await import('../../cli/src/sql-command');
       await runSqlCommand(unixSocketPath(stateDir()), database, query, opts.format, {
         stdout: (text) => process.stdout.write(text),
         readStdin: async () => {
@@ -110,6 +114,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option('--trust-password <password>', 'password new clients use to add themselves (with --auto)')
     .option('--storage-backend <driver>', 'storage backend of the default storage pool (with --auto: dir)')
     .action(async (opts) => {
+      const { runInit } = await import('./init/init-command');
       await runInit(unixSocketPath(stateDir()), opts, {
         stdin: process.stdin,
         stdout: process.stdout,
