@@ -9,6 +9,23 @@ jest.setTimeout(30_000);
 const SCHEMA = { statements: [{ sql: 'CREATE TABLE kv (k TEXT PRIMARY KEY, v, at TEXT)', params: [] }] };
 const put = (k: string, v: unknown) => ({ statements: [{ sql: 'INSERT INTO kv (k, v) VALUES (?, ?)', params: [k, v as string] }] });
 
+describe('GlobalDatabase of a single member', () => {
+  it('leads as soon as it is started (the only voter does not wait for an election timeout)', async () => {
+    const solo = new TestCluster([1]);
+    const three = new TestCluster([1, 2, 3]);
+    try {
+      const db = solo.start(1);
+      expect(solo.members.get(1)!.driver!.isLeader()).toBe(true);
+      await db.exec(SCHEMA);
+      three.startAll();
+      expect([1, 2, 3].some((id) => three.members.get(id)!.driver!.isLeader())).toBe(false);
+    } finally {
+      solo.close();
+      three.close();
+    }
+  });
+});
+
 describe('GlobalDatabase on a 3-member cluster', () => {
   let c: TestCluster;
 

@@ -171,6 +171,9 @@ export class RaftDriver {
     this.clockEpoch = this.clock.now();
     this.transport.setReceiver((m) => this.receive(m));
     this.ticker = this.clock.setInterval(() => this.tick(), this.tickMs);
+    // The only voter elects itself at its first tick: give it that tick now rather than a tick
+    // interval later (a standalone member is writable as soon as it is started).
+    if (onlyVoter(this.node.currentMembership, this.id)) this.tick();
     this.schedule();
   }
 
@@ -608,4 +611,10 @@ export function confChangeOf(e: Entry): ConfChange | undefined {
 /** The role a member holds in a membership (undefined when absent). */
 export function roleIn(membership: Membership, id: NodeId): Role | undefined {
   return membership.find((m) => m.id === id)?.role;
+}
+
+/** Whether `id` is the only voter of `membership`. */
+function onlyVoter(membership: Membership, id: NodeId): boolean {
+  const voters = membership.filter((m) => m.role === Role.Voter);
+  return voters.length === 1 && voters[0].id === id;
 }
