@@ -40,7 +40,9 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 5000,
   'grpc.keepalive_timeout_ms': 3000,
   'grpc.keepalive_permit_without_calls': 1,
-  'grpc.initial_reconnect_backoff_ms': 100,
+  // A member that joins is dialled by the leader before it serves the cluster certificate: the
+  // first retry comes soon after (then 1.6x more each time, up to the maximum).
+  'grpc.initial_reconnect_backoff_ms': 20,
   'grpc.max_reconnect_backoff_ms': 1000,
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,

@@ -30,7 +30,7 @@ export interface GrpcRaftTransportOptions {
   clock?: Clock;
   /** A peer heard from within this many ms counts as reachable (default 2000). */
   heardWithinMs?: number;
-  /** Pause before re-opening a broken stream (default 100 ms). */
+  /** Pause before re-opening a broken stream (default 20 ms). */
   retryMs?: number;
   /** Told of frames that could not be decoded. */
   onBadFrame?: (from: string, err: Error) => void;
@@ -66,7 +66,7 @@ export class GrpcRaftTransport implements RaftTransport {
     this.credentials = clusterChannelCredentials(opts.tls);
     this.clock = opts.clock ?? SYSTEM_CLOCK;
     this.heardWithinMs = opts.heardWithinMs ?? 2000;
-    this.retryMs = opts.retryMs ?? 100;
+    this.retryMs = opts.retryMs ?? 20;
     this.offPeers = this.peers.onChange(() => this.syncLinks());
     this.keepConnected = this.clock.setInterval(() => this.connectAll(), 1000);
     this.syncLinks();

@@ -3,7 +3,6 @@
  * with SHA-384, valid for ten years, usable for both TLS server and client authentication (the
  * cluster certificate is presented in both directions).
  */
-import { generate } from 'selfsigned';
 import type { ClusterTls } from './cluster-tls';
 
 export interface SelfSignedOptions {
@@ -22,6 +21,8 @@ export async function generateSelfSigned(opts: SelfSignedOptions): Promise<Clust
     ...(opts.dnsNames ?? []).map((value) => ({ type: 2 as const, value })),
     ...(opts.ipAddresses ?? []).map((ip) => ({ type: 7 as const, ip })),
   ];
+  // Loaded when a certificate is made (first start, tests): it and @peculiar/x509 take ~90 ms to load.
+  const { generate } = await import('selfsigned');
   const pems = await generate(
     [
       { name: 'commonName', value: opts.commonName },
