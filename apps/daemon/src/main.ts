@@ -1,3 +1,5 @@
+// First: the modules imported below are compiled through the cache.
+import { compileCache } from './compile-cache';
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { stateDir, unixSocketPath } from './config';
@@ -56,6 +58,8 @@ async function runDaemon(): Promise<void> {
     return;
   }
   logger.log(`cubed ${packageVersion()} (pid ${process.pid}) listening on ${daemon.socketPath}`);
+  // Once the start's functions are compiled too, and out of the way of the first requests.
+  compileCache?.saveLaterIfStale(3000);
 }
 
 function parseSeconds(value: string): number {
