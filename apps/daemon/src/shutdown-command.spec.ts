@@ -49,11 +49,12 @@ describe('cubed shutdown', () => {
 
   it('returns only once the daemon process has exited, not when its socket closes', async () => {
     child = await startFake(600);
-    const exited = new Promise<number>((r) => child!.once('exit', () => r(Date.now())));
+    const askedAt = Date.now();
     await shutdownDaemon({ socketPath: sock, timeoutMs: 10_000 });
-    const returnedAt = Date.now();
+    const waited = Date.now() - askedAt;
+    // The socket closed at once; the process lived on for 600 ms (the timer may fire a little early).
     expect(processExists(child.pid!)).toBe(false);
-    expect(returnedAt).toBeGreaterThanOrEqual(await exited);
+    expect(waited).toBeGreaterThanOrEqual(590);
   });
 
   it('says which pid is still running when the daemon does not exit in time', async () => {
