@@ -1,9 +1,9 @@
 /**
  * Figures that do not come from this run, each with its source: LXD 5.0.2's, measured earlier on
- * this machine (/work/shared/reference/targets.md and lxd-compat.md, 4 members, 2 shared cores,
+ * this machine (the project's reference figures, targets.md and lxd-compat.md: 4 members, 2 shared cores,
  * ±40 %), and the goals Cubed is held to (targets.md, "Cubed goal"). Keyed like api-metrics.ts.
  */
-export const LXD_REFERENCE_SOURCE = 'LXD 5.0.2 figures from the reference (/work/shared/reference/targets.md, lxd-compat.md): measured earlier on this machine, NOT in this run';
+export const LXD_REFERENCE_SOURCE = 'LXD 5.0.2 figures from the reference (targets.md, lxd-compat.md): measured earlier on this machine, NOT in this run';
 
 export interface ReferenceFigure {
   low: number;

@@ -4,11 +4,10 @@
  * medians and p90s from this run when LXD ran, and LXD 5.0.2's reference figures (labelled: not
  * from this run). As one JSON object, and as a table for people.
  */
+import { LXD_REFERENCE_SOURCE } from './reference-figures';
 import type { Measurement, MeasurementKey, RuntimeResults } from './runtime-measurements';
 
 export const LAUNCH_GOAL_S = 0.3;
-
-const LXD_REFERENCE_SOURCE = 'LXD 5.0.2 figures from the reference (/work/shared/reference/lxd-compat.md): measured earlier on this machine, NOT in this run';
 
 const LXD_REFERENCE: Partial<Record<MeasurementKey, string>> = {
   'image-import': '0.19 / 0.20 s (1 MB busybox tarball, 1 per pass)',
