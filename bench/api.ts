@@ -22,13 +22,10 @@
  *   --failovers <n>  failover runs per cluster (default 3)
  *   --vs-lxd         also measure LXD 5.0.2 (needs the lxd package and root)
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunningMember } from '../deploy/local-cluster/bring-up';
 import { clusterMembers, isVoter } from '../deploy/local-cluster/cluster-members-view';
-import { guardInterrupts } from '../deploy/local-cluster/interrupt-guard';
+import { withBenchRun } from './support/bench-run';
 import { LxdApi } from '../deploy/local-cluster/lxd-api';
 import { assertBuilt, findRepo } from '../deploy/local-cluster/repo-paths';
 import { apiMetrics, loadKey, type SystemResults } from './support/api-metrics';
@@ -39,7 +36,6 @@ import { startCubedCluster } from './support/cubed-cluster';
 import { type FailoverSettings, measureFailover } from './support/failover';
 import { runLoad } from './support/keepalive-load';
 import { lxdUnavailableReason, startLxdCluster } from './support/lxd-cluster';
-import { unmountAll } from './support/lxd-daemon';
 import { removeStaleNamespaces } from './support/network-namespaces';
 import { TeardownStack } from './support/teardown-stack';
 
@@ -197,39 +193,18 @@ async function main(): Promise<void> {
   const o = parseOptions();
   const repo = findRepo();
   assertBuilt(repo);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-bench-api-'));
-  // The members' storage pools must be reachable by unprivileged containers, through this directory too.
-  fs.chmodSync(root, 0o711);
-  const teardowns = new TeardownStack();
-  teardowns.add(`the directory ${root}`, async () => {
-    await unmountAll(root);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  const abort = new AbortController();
-  const guard = guardInterrupts(async () => {
-    abort.abort();
-    await teardowns.runAll(log);
-  }, log);
-  const errors: string[] = [];
-  try {
+  await withBenchRun('cubed-bench-api-', log, async ({ root, teardowns, abort }) => {
+    const errors: string[] = [];
     log(`starting a 4-member Cubed cluster in ${root}`);
-    const cubedCluster = await startCubedCluster(repo, root, teardowns, (line) => log(`cubed: ${line}`), abort.signal);
+    const cubedCluster = await startCubedCluster(repo, root, teardowns, (line) => log(`cubed: ${line}`), abort);
     const thresholdMs = await offlineThresholdMs(cubedCluster.members[0]);
     const cubed = await measureSystem(cubedCluster, o, errors);
     await cubedCluster.destroy();
-    const lxd = await measureLxd(root, o, teardowns, abort.signal, errors);
+    const lxd = await measureLxd(root, o, teardowns, abort, errors);
     const summary: SummaryInput = { metrics: apiMetrics(o.clients), cubed, offlineThresholdMs: thresholdMs, lxd };
     emit({ ...apiSummary(summary), errors });
     for (const line of summaryTable(summary)) console.error(line);
-  } catch (err) {
-    if (abort.signal.aborted) return; // the interrupt guard cleans up, then exits
-    throw err;
-  } finally {
-    if (!abort.signal.aborted) {
-      guard.release();
-      await teardowns.runAll(log);
-    }
-  }
+  });
 }
 
 main().catch((err: unknown) => {

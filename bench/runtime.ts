@@ -25,14 +25,12 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { guardInterrupts } from '../deploy/local-cluster/interrupt-guard';
+import { withBenchRun } from './support/bench-run';
 import { assertBuilt, findRepo, type RepoPaths } from '../deploy/local-cluster/repo-paths';
 import type { SystemName } from './support/cluster-under-test';
 import { lxdUnavailableReason } from './support/lxd-cluster';
-import { unmountAll } from './support/lxd-daemon';
 import { buildBenchImage } from './support/runtime-busybox-image';
 import { startRuntimeCluster } from './support/runtime-clusters';
 import { LXC_BINARY } from './support/runtime-lxc-cli';
@@ -109,38 +107,17 @@ async function main(): Promise<void> {
   assertBuilt(repo);
   if (!fs.existsSync(LXC_BINARY)) throw new Error(`${LXC_BINARY} is missing: install Debian's lxd-client`);
   if (process.getuid?.() !== 0) throw new Error('containers need root');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-bench-runtime-'));
-  // Unprivileged container roots must be able to traverse every directory above their root filesystems.
-  fs.chmodSync(root, 0o711);
-  const teardowns = new TeardownStack();
-  teardowns.add(`the directory ${root}`, async () => {
-    await unmountAll(root);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-  const abort = new AbortController();
-  const guard = guardInterrupts(async () => {
-    abort.abort();
-    await teardowns.runAll(log);
-  }, log);
-  const errors: string[] = [];
-  try {
+  await withBenchRun('cubed-bench-runtime-', log, async ({ root, teardowns, abort }) => {
+    const errors: string[] = [];
     const built = await buildBenchImage(root);
     emit({ bench: 'runtime', what: 'image', fingerprint: built.fingerprint, size_bytes: built.sizeBytes, busybox: built.busyboxVersion });
-    const run: Run = { repo, root, image: built, teardowns, abort: abort.signal, errors, id: crypto.randomBytes(3).toString('hex') };
+    const run: Run = { repo, root, image: built, teardowns, abort, errors, id: crypto.randomBytes(3).toString('hex') };
     const cubed = await measureSystem('cubed', o, run);
     const lxd = await measureLxd(o, run);
     const summary = { cubed, lxd, errors };
     emit(runtimeSummary(summary));
     for (const line of runtimeSummaryTable(summary)) console.error(line);
-  } catch (err) {
-    if (abort.signal.aborted) return; // the interrupt guard cleans up, then exits
-    throw err;
-  } finally {
-    if (!abort.signal.aborted) {
-      guard.release();
-      await teardowns.runAll(log);
-    }
-  }
+  });
 }
 
 main().catch((err: unknown) => {

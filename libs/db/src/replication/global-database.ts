@@ -478,11 +478,6 @@ export class GlobalDatabase {
     return id ? this.peers.ref(id) : undefined;
   }
 
-  private describe(id: NodeId): string {
-    const p = this.peers.ref(id);
-    return p.name ? `${p.name} (${p.address})` : p.address || `id ${id}`;
-  }
-
   private statusChanged(st: Status): void {
     if (st.leaderId === 0) this.leaderlessSince ??= this.clock.now();
     else {
