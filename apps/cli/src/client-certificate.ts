@@ -1,18 +1,14 @@
-import { createPrivateKey, webcrypto } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { generateSelfSigned } from '@app/db/transport/self-signed';
 import type { TlsIdentity } from './https-client';
 
 /** The organisation lxc puts in client certificates. */
 const ORGANIZATION = 'linuxcontainers.org';
 /** lxc's client certificates are valid for ten years of 365 days. */
-const VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
-
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' } as const;
-
-/** OIDs of the extended key usages. */
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const VALIDITY_DAYS = 3650;
 
 /** The client certificate and key at these paths, if both exist. */
 export function readClientCertificate(certPath: string, keyPath: string): TlsIdentity | undefined {
@@ -31,32 +27,15 @@ export function readClientCertificate(certPath: string, keyPath: string): TlsIde
  * ECDSA-SHA384. The certificate is written as PEM (0644) and the key as a SEC 1 `EC PRIVATE KEY` (0600).
  */
 export async function generateClientCertificate(certPath: string, keyPath: string): Promise<TlsIdentity> {
-  await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const serial = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)));
-  serial[0] &= 0x7f;
-  if (serial[0] === 0) serial[0] = 0x01;
-  const notBefore = new Date();
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial.toString('hex'),
-    name: [{ '2.5.4.10': [ORGANIZATION] }, { '2.5.4.3': [`${userName()}@${hostName()}`] }],
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + VALIDITY_MS),
-    signingAlgorithm: ALGORITHM,
-    keys: keys as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'],
-    extensions: [
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([CLIENT_AUTH]),
-      new x509.BasicConstraintsExtension(false, undefined, true),
-    ],
+  const made = await generateSelfSigned({
+    commonName: `${userName()}@${hostName()}`,
+    organization: ORGANIZATION,
+    organizationFirst: true,
+    extendedKeyUsage: ['clientAuth'],
+    validDays: VALIDITY_DAYS,
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
-    .export({ type: 'sec1', format: 'pem' })
-    .toString();
-  const cert = certificate.toString('pem').replace(/\r\n/g, '\n').trimEnd() + '\n';
+  const key = createPrivateKey(made.keyPem).export({ type: 'sec1', format: 'pem' }).toString();
+  const cert = made.certPem;
   fs.mkdirSync(path.dirname(certPath), { recursive: true, mode: 0o750 });
   fs.writeFileSync(keyPath, key, { mode: 0o600 });
   fs.writeFileSync(certPath, cert, { mode: 0o644 });

@@ -17,13 +17,19 @@ export interface SelfSignedOptions {
   dnsNames?: string[];
   ipAddresses?: string[];
   validDays?: number;
+  /** Subject O=… before CN=… (as lxc's client certificates have it); default CN first. */
+  organizationFirst?: boolean;
+  /** Extended key usages; default both (the cluster certificate is presented in both directions). */
+  extendedKeyUsage?: ('serverAuth' | 'clientAuth')[];
 }
 
 export async function generateSelfSigned(opts: SelfSignedOptions): Promise<ClusterTls> {
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + (opts.validDays ?? 3650) * 86_400_000);
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-  const name = seq(rdn(OID.commonName, opts.commonName), rdn(OID.organizationName, opts.organization ?? 'Cubed'));
+  const cn = rdn(OID.commonName, opts.commonName);
+  const o = rdn(OID.organizationName, opts.organization ?? 'Cubed');
+  const name = opts.organizationFirst ? seq(o, cn) : seq(cn, o);
   const altNames = [
     ...(opts.dnsNames ?? []).map((dns) => tlv(0x82, Buffer.from(dns, 'ascii'))),
     ...(opts.ipAddresses ?? []).map((ip) => tlv(0x87, ipBytes(ip))),
@@ -31,7 +37,7 @@ export async function generateSelfSigned(opts: SelfSignedOptions): Promise<Clust
   const extensions = [
     extension(OID.basicConstraints, seq()), // cA: false
     extension(OID.keyUsage, tlv(0x03, Buffer.from([0x05, 0xa0]))), // digitalSignature, keyEncipherment
-    extension(OID.extKeyUsage, seq(oid(OID.serverAuth), oid(OID.clientAuth))),
+    extension(OID.extKeyUsage, seq(...(opts.extendedKeyUsage ?? ['serverAuth', 'clientAuth']).map((usage) => oid(OID[usage])))),
     ...(altNames.length ? [extension(OID.subjectAltName, seq(...altNames))] : []),
   ];
   const signatureAlgorithm = seq(oid(OID.ecdsaWithSha384));
