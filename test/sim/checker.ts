@@ -45,6 +45,12 @@ export class Checker {
   private readonly canonTerm: number[] = [0];
   private readonly canonData: number[] = [0];
   private readonly canonState: number[] = [0];
+  /**
+   * By index: the lowest term a node was in when it applied the entry. The entry was committed in
+   * that term or an earlier one (a node learns of a commit from the leader of its own term, or
+   * later), which is what leader completeness is about.
+   */
+  private readonly committedBy: number[] = [0];
   /** Highest index applied anywhere (every index up to it is known committed). */
   maxApplied = 0;
   /** Highest index of a completed (acknowledged) client write. */
@@ -66,22 +72,26 @@ export class Checker {
     }
     this.leaders.set(term, id);
     this.stats.leaders++;
-    // Leader completeness: every entry known committed is in the new leader's log.
+    // Leader completeness (Raft §5.4): every entry committed in an earlier term is in the new
+    // leader's log. An entry committed in a later term need not be: a candidate of an old term can
+    // still win it with late votes after a newer term began (it can commit nothing there).
+    let required = this.maxApplied;
+    while (required > 0 && this.committedBy[required]! >= term) required--;
     const base = log.base;
     const last = base.index + log.entries.length;
-    if (last < this.maxApplied) {
+    if (last < required) {
       throw new Violation(
         'leader-completeness',
-        `n${id} became leader of term ${term} with log ending at ${last}, but entries up to ${this.maxApplied} are committed`,
+        `n${id} became leader of term ${term} with log ending at ${last}, but entries up to ${required} were committed before term ${term}`,
       );
     }
-    if (base.index > 0 && base.index <= this.maxApplied && base.term !== this.canonTerm[base.index]) {
+    if (base.index > 0 && base.index <= required && base.term !== this.canonTerm[base.index]) {
       throw new Violation(
         'leader-completeness',
         `n${id} became leader of term ${term}: its log base ${base.index}/${base.term} differs from the committed entry ${base.index}/${this.canonTerm[base.index]}`,
       );
     }
-    for (let i = base.index + 1; i <= this.maxApplied; i++) {
+    for (let i = base.index + 1; i <= required; i++) {
       const e = log.entries[i - base.index - 1]!;
       if (e.term !== this.canonTerm[i] || hashBytes(e.data) !== this.canonData[i]) {
         throw new Violation(
@@ -150,11 +160,12 @@ export class Checker {
     }
   }
 
-  /** Node `id` applied `e`, reaching state hash `stateHash`. */
-  onApply(id: NodeId, e: Entry, stateHash: number): void {
+  /** Node `id`, in term `nodeTerm`, applied `e`, reaching state hash `stateHash`. */
+  onApply(id: NodeId, e: Entry, stateHash: number, nodeTerm: number): void {
     const h = hashBytes(e.data);
     this.stats.applied++;
     if (e.index <= this.maxApplied) {
+      this.committedBy[e.index] = Math.min(this.committedBy[e.index]!, nodeTerm);
       if (this.canonTerm[e.index] !== e.term || this.canonData[e.index] !== h) {
         throw new Violation(
           'state-machine-safety',
@@ -176,6 +187,7 @@ export class Checker {
     this.canonTerm.push(e.term);
     this.canonData.push(h);
     this.canonState.push(stateHash);
+    this.committedBy.push(nodeTerm);
     this.maxApplied = e.index;
     if (e.type === EntryType.ConfChange) this.stats.confChanges++;
   }

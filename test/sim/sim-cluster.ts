@@ -778,7 +778,7 @@ export class SimCluster {
 
   private apply(n: SimNode, e: Entry): void {
     n.app.apply(e);
-    this.checker.onApply(n.id, e, n.app.hash);
+    this.checker.onApply(n.id, e, n.app.hash, n.raft!.currentTerm);
     this.log(`n${n.id} apply ${e.index}/${e.term} ${describeEntry(e)}`);
     const p = n.proposals.get(e.index);
     if (p) {
