@@ -17,7 +17,8 @@
  * Prints one JSON line per measurement and a summary line: goals, ratios to LXD's reference
  * figures (labelled: not from this run) and, with --vs-lxd, Cubed/LXD ratios from this run.
  *   --duration <s>   measuring time per load (default 3)
- *   --warmup <s>     unmeasured time before each load (default 0.5)
+ *   --warmup <s>     unmeasured time before each load (default 2: the daemons' code is compiled
+ *                    and optimised as it runs, so the first second or so of a load is slower)
  *   --clients <n>    the concurrent-client count (default 16)
  *   --failovers <n>  failover runs per cluster (default 3)
  *   --vs-lxd         also measure LXD 5.0.2 (needs the lxd package and root)
@@ -69,7 +70,7 @@ function parseOptions(): Options {
   });
   return {
     durationMs: positive('duration', values.duration, 3) * 1000,
-    warmupMs: positive('warmup', values.warmup, 0.5) * 1000,
+    warmupMs: positive('warmup', values.warmup, 2) * 1000,
     clients: Math.max(1, Math.round(positive('clients', values.clients, 16))),
     failovers: Math.round(positive('failovers', values.failovers, 3)),
     vsLxd: values['vs-lxd'] === true,

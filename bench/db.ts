@@ -9,6 +9,9 @@
  *    follower, the same insert as one replicated transaction each.
  * Prints one JSON line per measurement and a final summary line with the ratios.
  *   --duration <s>   measuring time per configuration (default 3)
+ *   --warmup <s>     unmeasured writes before each configuration (default 2): the members' code
+ *                    is compiled and optimised as it runs, so the first second or so after a start
+ *                    is slower than what a running member does
  *   --writers a,b,c  writer counts (default 1,8,64)
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -23,6 +26,13 @@ import { sqliteFullSyncBaseline } from './support/sqlite-baseline';
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function seconds(name: string, fallback: string): number {
+  const text = arg(name, fallback);
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number of seconds ≥ 0, not "${text}"`);
+  return v * 1000;
 }
 
 async function freePort(): Promise<number> {
@@ -64,7 +74,8 @@ class MemberProcess {
 }
 
 async function main(): Promise<void> {
-  const durationMs = Number(arg('duration', '3')) * 1000;
+  const durationMs = seconds('duration', '3');
+  const warmupMs = seconds('warmup', '2');
   const writerCounts = arg('writers', '1,8,64').split(',').map(Number);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-bench-db-'));
   const members: MemberProcess[] = [];
@@ -101,7 +112,7 @@ async function main(): Promise<void> {
     for (const via of ['leader', 'follower'] as const) {
       for (const writers of writerCounts) {
         const target = via === 'leader' ? leader : follower;
-        const { result } = await target.call<{ result: LoadResult }>({ cmd: 'load', writers, durationMs, warmupMs: 500, writerBase });
+        const { result } = await target.call<{ result: LoadResult }>({ cmd: 'load', writers, durationMs, warmupMs, writerBase });
         writerBase += writers;
         results[`${via}/${writers}`] = result;
         emit({ bench: 'db', what: `replicated commits, 3 members, ${writers} concurrent writer(s) through the ${via}`, via, writers, ...result });
