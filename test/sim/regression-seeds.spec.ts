@@ -5,7 +5,7 @@ import { runSeed, SeedOptions } from './run-seed';
  * Each must keep passing; replay one with `npm run sim -- --seed S --trace [flags]`.
  */
 const REGRESSIONS: { why: string; opts: SeedOptions }[] = [
-  { why: 'an old-term entry committed by counting replicas (Figure 8) overwritten by a later leader', opts: { seed: 14449 } },
+  { why: 'first seed reported with the current-term commit rule disabled (now a plain seed; the Figure 8 scenario tests cover that rule)', opts: { seed: 14449 } },
   { why: 'stale Vote dropped silently: a candidate never learned the newer term (pre-vote off)', opts: { seed: 3690 } },
   { why: 'stale Vote dropped silently, second case', opts: { seed: 17347 } },
   { why: 'stale Vote dropped silently, third case', opts: { seed: 17373 } },
