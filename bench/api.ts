@@ -32,6 +32,7 @@ import { assertBuilt, findRepo } from '../deploy/local-cluster/repo-paths';
 import { apiMetrics, loadKey, type SystemResults } from './support/api-metrics';
 import { apiSummary, summaryTable, type SummaryInput } from './support/api-summary';
 import { apiWorkloads, READ_PROFILE } from './support/api-workloads';
+import { nonNegativeOption } from './support/option-number';
 import type { ClusterUnderTest } from './support/cluster-under-test';
 import { startCubedCluster } from './support/cubed-cluster';
 import { type FailoverSettings, measureFailover } from './support/failover';
@@ -51,12 +52,6 @@ interface Options {
 const emit = (o: Record<string, unknown>): void => console.log(JSON.stringify(o));
 const log = (line: string): void => console.error(`bench:api: ${line}`);
 
-function positive(name: string, text: string | undefined, fallback: number): number {
-  const v = text === undefined ? fallback : Number(text);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number ≥ 0, not "${text}"`);
-  return v;
-}
-
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
@@ -69,10 +64,10 @@ function parseOptions(): Options {
     allowPositionals: false,
   });
   return {
-    durationMs: positive('duration', values.duration, 3) * 1000,
-    warmupMs: positive('warmup', values.warmup, 2) * 1000,
-    clients: Math.max(1, Math.round(positive('clients', values.clients, 16))),
-    failovers: Math.round(positive('failovers', values.failovers, 3)),
+    durationMs: nonNegativeOption('duration', values.duration, 3) * 1000,
+    warmupMs: nonNegativeOption('warmup', values.warmup, 2) * 1000,
+    clients: Math.max(1, Math.round(nonNegativeOption('clients', values.clients, 16))),
+    failovers: Math.round(nonNegativeOption('failovers', values.failovers, 3)),
     vsLxd: values['vs-lxd'] === true,
   };
 }

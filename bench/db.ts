@@ -21,18 +21,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateSelfSigned } from '@app/db';
 import type { LoadResult, MemberCommand, MemberConfig } from './db-member';
+import { nonNegativeOption } from './support/option-number';
 import { sqliteFullSyncBaseline } from './support/sqlite-baseline';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function seconds(name: string, fallback: string): number {
-  const text = arg(name, fallback);
-  const v = Number(text);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number of seconds ≥ 0, not "${text}"`);
-  return v * 1000;
 }
 
 async function freePort(): Promise<number> {
@@ -74,8 +68,8 @@ class MemberProcess {
 }
 
 async function main(): Promise<void> {
-  const durationMs = seconds('duration', '3');
-  const warmupMs = seconds('warmup', '2');
+  const durationMs = nonNegativeOption('duration', arg('duration', '3'), 3) * 1000;
+  const warmupMs = nonNegativeOption('warmup', arg('warmup', '2'), 2) * 1000;
   const writerCounts = arg('writers', '1,8,64').split(',').map(Number);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-bench-db-'));
   const members: MemberProcess[] = [];
