@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { certificateFingerprint, TxFailedError } from '@app/db';
-import { Databases, readClusterTls } from '../database/databases';
+import { Databases } from '../database/databases';
+import { readClusterTls } from '../database/cluster-tls-files';
 import { SyncResponse, syncResponse } from '../envelope';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';

@@ -18,7 +18,8 @@ import { certificateFingerprint, type ClusterTls, GLOBAL_SCHEMA_VERSION, LEADER,
 import { Role } from '@app/raft';
 import { ServerConfig } from '../config-keys/server-config.service';
 import { verifyTrustPassword } from '../config-keys/trust-password';
-import { CLUSTER_CERT_FILE, CLUSTER_KEY_FILE, Databases } from '../database/databases';
+import { Databases } from '../database/databases';
+import { CLUSTER_CERT_FILE, CLUSTER_KEY_FILE } from '../database/cluster-tls-files';
 import { EventBus } from '../events/event-bus';
 import { badRequest, forbidden, LxdError, notFound } from '../http/lxd-error';
 import { MemberIdentity } from '../identity/member-identity';

@@ -8,7 +8,8 @@ import * as https from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { Injectable } from '@nestjs/common';
 import { certificateFingerprint, type ClusterTls, peerFingerprint, splitHostPort } from '@app/db';
-import { Databases, readClusterTls } from '../database/databases';
+import { Databases } from '../database/databases';
+import { readClusterTls } from '../database/cluster-tls-files';
 import { LxdError } from '../http/lxd-error';
 import { StateDir } from '../identity/state-dir';
 

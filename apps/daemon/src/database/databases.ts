@@ -7,12 +7,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClusterDatabase, type ClusterTls, type GlobalDatabase, LocalDatabase, type RaftNodeInfo } from '@app/db';
+import { ClusterDatabase, type GlobalDatabase, LocalDatabase, type RaftNodeInfo } from '@app/db';
 import { Role } from '@app/raft';
+import { readClusterTls } from './cluster-tls-files';
 import { databaseTuning } from './database-tuning';
-
-export const CLUSTER_CERT_FILE = 'cluster.crt';
-export const CLUSTER_KEY_FILE = 'cluster.key';
 
 export interface OpenDatabasesOptions {
   stateDir: string;
@@ -113,17 +111,6 @@ export function localClusterState(local: LocalDatabase): LocalClusterState | und
     );
   }
   return { address, self, nodes };
-}
-
-/** The cluster certificate and key from the state directory. */
-export function readClusterTls(stateDir: string): ClusterTls {
-  const certFile = path.join(stateDir, CLUSTER_CERT_FILE);
-  const keyFile = path.join(stateDir, CLUSTER_KEY_FILE);
-  try {
-    return { certPem: fs.readFileSync(certFile, 'utf8'), keyPem: fs.readFileSync(keyFile, 'utf8') };
-  } catch (err) {
-    throw new Error(`cannot read the cluster certificate (${certFile}, ${keyFile}): ${(err as Error).message}`);
-  }
 }
 
 async function openCluster(local: LocalDatabase, opts: OpenDatabasesOptions): Promise<ClusterDatabase> {

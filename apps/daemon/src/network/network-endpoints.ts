@@ -8,7 +8,8 @@
 import type * as http from 'node:http';
 import type * as tls from 'node:tls';
 import { ClusterListener, type ClusterTls } from '@app/db';
-import { type Databases, readClusterTls } from '../database/databases';
+import { type Databases } from '../database/databases';
+import { readClusterTls } from '../database/cluster-tls-files';
 
 export const DEFAULT_PORT = 8443;
 

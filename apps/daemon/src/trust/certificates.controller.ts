@@ -6,7 +6,8 @@ import { certificateFingerprint, peerFingerprint, TxFailedError } from '@app/db'
 import { ClusterMembers } from '../cluster/cluster-members';
 import { ServerConfig } from '../config-keys/server-config.service';
 import { verifyTrustPassword } from '../config-keys/trust-password';
-import { Databases, readClusterTls } from '../database/databases';
+import { Databases } from '../database/databases';
+import { readClusterTls } from '../database/cluster-tls-files';
 import { SyncResponse, syncResponse } from '../envelope';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';

@@ -7,7 +7,8 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { Injectable } from '@nestjs/common';
 import { certificateFingerprint, peerFingerprint } from '@app/db';
-import { Databases, readClusterTls } from '../database/databases';
+import { Databases } from '../database/databases';
+import { readClusterTls } from '../database/cluster-tls-files';
 import type { RequestContext } from '../http/request-context';
 import { StateDir } from '../identity/state-dir';
 

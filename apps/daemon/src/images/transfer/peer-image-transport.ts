@@ -12,7 +12,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Injectable } from '@nestjs/common';
 import { certificateFingerprint, peerFingerprint, splitHostPort } from '@app/db';
 import { PeerClient } from '../../cluster/peer-client';
-import { readClusterTls } from '../../database/databases';
+import { readClusterTls } from '../../database/cluster-tls-files';
 import { LxdError } from '../../http/lxd-error';
 import { StateDir } from '../../identity/state-dir';
 
