@@ -10,9 +10,11 @@ describe('CompileCache', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-compile-cache-'));
-    const source = fs.readFileSync(path.join(__dirname, 'compile-cache.ts'), 'utf8');
-    const { code } = transformSync(source, { filename: 'compile-cache.ts', jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-    fs.writeFileSync(path.join(dir, 'compile-cache.js'), code);
+    for (const name of ['compile-cache', 'module-resolution-cache']) {
+      const source = fs.readFileSync(path.join(__dirname, `${name}.ts`), 'utf8');
+      const { code } = transformSync(source, { filename: `${name}.ts`, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+      fs.writeFileSync(path.join(dir, `${name}.js`), code);
+    }
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -52,5 +54,37 @@ describe('CompileCache', () => {
     fs.writeFileSync(path.join(dir, 'b.js'), "module.exports = { v: require('./a') };\n");
     expect(run()).toEqual({ exports: { v: 7 }, staleAfter: true });
     expect(run()).toEqual({ exports: { v: 7 }, staleAfter: false });
+  });
+
+  it('remembers where requires led, and resolves again once the file is gone', () => {
+    fs.writeFileSync(path.join(dir, 'a.js'), 'module.exports = "a.js";\n');
+    fs.writeFileSync(path.join(dir, 'b.js'), "module.exports = { v: require('./a') };\n");
+    expect(run()).toEqual({ exports: { v: 'a.js' }, staleAfter: true });
+    expect(run()).toEqual({ exports: { v: 'a.js' }, staleAfter: false }); // resolved from the cache too
+
+    fs.rmSync(path.join(dir, 'a.js'));
+    fs.mkdirSync(path.join(dir, 'a'));
+    fs.writeFileSync(path.join(dir, 'a', 'index.js'), 'module.exports = "a/index.js";\n');
+    expect(run()).toEqual({ exports: { v: 'a/index.js' }, staleAfter: true });
+    expect(run()).toEqual({ exports: { v: 'a/index.js' }, staleAfter: false });
+  });
+
+  it('forgets every answer once npm rewrote node_modules', () => {
+    const pkg = path.join(dir, 'node_modules', 'pkg');
+    fs.mkdirSync(pkg, { recursive: true });
+    const lock = path.join(dir, 'node_modules', '.package-lock.json');
+    fs.writeFileSync(lock, '{"lockfileVersion":3}\n');
+    fs.writeFileSync(path.join(pkg, 'package.json'), '{"name":"pkg","main":"index.js"}\n');
+    fs.writeFileSync(path.join(pkg, 'index.js'), 'module.exports = "index";\n');
+    fs.writeFileSync(path.join(pkg, 'lib.js'), 'module.exports = "lib";\n');
+    fs.writeFileSync(path.join(dir, 'b.js'), "module.exports = { v: require('pkg') };\n");
+    expect(run()).toEqual({ exports: { v: 'index' }, staleAfter: true });
+    expect(run()).toEqual({ exports: { v: 'index' }, staleAfter: false });
+
+    // An update of the package: npm writes the package and its lock file again.
+    fs.writeFileSync(path.join(pkg, 'package.json'), '{"name":"pkg","main":"lib.js"}\n');
+    fs.writeFileSync(lock, '{"lockfileVersion":3,"packages":{}}\n');
+    expect(run()).toEqual({ exports: { v: 'lib' }, staleAfter: true });
+    expect(run()).toEqual({ exports: { v: 'lib' }, staleAfter: false });
   });
 });

@@ -10,12 +10,15 @@
  * (write-compile-cache.ts); a daemon that found it missing, incomplete or stale rewrites it a few
  * seconds after it is ready, by then with the functions its start compiled too. Writing is atomic
  * and its failure (a read-only install) is ignored. CUBED_COMPILE_CACHE=0 turns it off.
+ *
+ * The same file keeps the answers of module resolution (module-resolution-cache.ts).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { ModuleResolutionCache, type ResolveFilenameFn, type StoredResolutions } from './module-resolution-cache';
 
 export const COMPILE_CACHE_FILE = path.join(__dirname, 'compile-cache.bin');
 const MAGIC = 'CUBEDCC1';
@@ -27,6 +30,7 @@ interface Header {
   complete: boolean;
   /** [file name, source hash, offset in the data, length] */
   entries: [string, string, number, number][];
+  resolutions?: StoredResolutions;
 }
 
 interface Compiled {
@@ -38,7 +42,7 @@ type CompileFn = (this: NodeModule, content: string, filename: string, format?: 
 interface ModuleInternals {
   prototype: { _compile: CompileFn };
   wrap(content: string): string;
-  _resolveFilename(request: string, parent: NodeModule, isMain: boolean, options?: unknown): string;
+  _resolveFilename: ResolveFilenameFn;
   _resolveLookupPaths(request: string, parent: NodeModule): string[] | null;
   _extensions: unknown;
   _cache: unknown;
@@ -51,8 +55,10 @@ export class CompileCache {
   /** A module was compiled without usable cached data. */
   private missed = false;
   private saveTimer?: NodeJS.Timeout;
+  private readonly resolutions: ModuleResolutionCache;
 
   constructor(private readonly file = COMPILE_CACHE_FILE) {
+    this.resolutions = new ModuleResolutionCache(path.dirname(file));
     this.read();
   }
 
@@ -60,6 +66,7 @@ export class CompileCache {
   install(): () => void {
     const M = Module as unknown as ModuleInternals;
     const original = M.prototype._compile;
+    const originalResolve = M._resolveFilename;
     const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
     if (!importModuleDynamically) return () => undefined; // without it, import() in a cached module would fail
     const cache = this;
@@ -80,14 +87,16 @@ export class CompileCache {
       const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
       return fn.call(this.exports, this.exports, makeRequire(this, M), this, filename, path.dirname(filename));
     };
+    M._resolveFilename = this.resolutions.wrap(originalResolve);
     return () => {
       M.prototype._compile = original;
+      M._resolveFilename = originalResolve;
     };
   }
 
-  /** Whether the daemon should rewrite the file: missing, only primed, or a module missed it. */
+  /** Whether the daemon should rewrite the file: missing, only primed, or a module or a require missed it. */
   get stale(): boolean {
-    return !this.complete || this.missed;
+    return !this.complete || this.missed || this.resolutions.missed;
   }
 
   /** Rewrites the file `delayMs` from now (once, in the background) if it is stale. */
@@ -110,7 +119,7 @@ export class CompileCache {
       };
       for (const [name, c] of this.compiled) add(name, c.hash, c.script.createCachedData());
       for (const [name, s] of this.stored) if (!this.compiled.has(name)) add(name, s.hash, s.data);
-      const header = Buffer.from(JSON.stringify({ node: process.version, arch: process.arch, complete, entries } satisfies Header));
+      const header = Buffer.from(JSON.stringify({ node: process.version, arch: process.arch, complete, entries, resolutions: this.resolutions.toStored() } satisfies Header));
       const len = Buffer.alloc(4);
       len.writeUInt32LE(header.length);
       const tmp = `${this.file}.${process.pid}.tmp`;
@@ -137,6 +146,7 @@ export class CompileCache {
       const base = start + len;
       for (const [name, hash, off, length] of header.entries) this.stored.set(name, { hash, data: buf.subarray(base + off, base + off + length) });
       this.complete = header.complete;
+      this.resolutions.load(header.resolutions);
     } catch {
       this.stored.clear();
     }
