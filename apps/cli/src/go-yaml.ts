@@ -1,4 +1,5 @@
-import YAML from 'yaml';
+import type * as YAML from 'yaml';
+import { yamlLibrary } from './lazy-libraries';
 
 /**
  * A time.Time field of a Go struct on its way to YAML: yaml.v2 writes it as a plain timestamp scalar, where a
@@ -30,8 +31,9 @@ const OPTIONS = {
  * written plain (`'@'`, `' x'`, `'a: b'`). A missing value is `null`.
  */
 export function goYamlDocument(value: unknown): string {
-  const doc = new YAML.Document(value ?? null, OPTIONS);
-  YAML.visit(doc, {
+  const yaml = yamlLibrary();
+  const doc = new yaml.Document(value ?? null, OPTIONS);
+  yaml.visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && needsSingleQuotes(node.value)) node.type = 'QUOTE_SINGLE';
     },
@@ -43,7 +45,7 @@ export function goYamlDocument(value: unknown): string {
 function needsSingleQuotes(text: string): boolean {
   if (text.includes('\n') || /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff]/.test(text)) return false;
   if (resolvesAsNonString(text)) return false;
-  const alone = YAML.stringify(text, OPTIONS);
+  const alone = yamlLibrary().stringify(text, OPTIONS);
   return alone.startsWith('"') || alone.startsWith("'");
 }
 

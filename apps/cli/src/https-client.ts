@@ -1,8 +1,9 @@
 import * as https from 'node:https';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { LxdClient, type LxdClientOptions } from './client';
 import { ConnectionError } from './cubed-error';
 import { AgentTransport } from './http-transport';
+import { webSocketClass } from './lazy-libraries';
 
 /** A client certificate and its private key, PEM. */
 export interface TlsIdentity {
@@ -60,7 +61,8 @@ export class HttpsTransport extends AgentTransport {
   /** `wss://<host>:<port><path>` with the same certificates. */
   openWebSocket(path: string, headers: Record<string, string>): WebSocket {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return new WebSocket(`wss://${host}:${this.port}${path}`, { headers, ...this.tlsOptions });
+    const Socket = webSocketClass();
+    return new Socket(`wss://${host}:${this.port}${path}`, { headers, ...this.tlsOptions });
   }
 
   protected requestOptions(): https.RequestOptions {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import YAML from 'yaml';
 import { CubedError } from './cubed-error';
 import { goYamlDocument } from './go-yaml';
+import { yamlLibrary } from './lazy-libraries';
 import { isObject } from './go-shapes';
 
 /** A remote daemon in the client configuration (lxc's config.Remote). */
@@ -80,7 +80,7 @@ export class RemoteConfig {
     if (text !== undefined) {
       let doc: unknown;
       try {
-        doc = YAML.parse(text, { version: '1.1' });
+        doc = yamlLibrary().parse(text, { version: '1.1' });
       } catch (err) {
         throw new CubedError(`Unable to decode the configuration: ${(err as Error).message}`);
       }

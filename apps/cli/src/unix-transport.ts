@@ -1,6 +1,7 @@
 import * as http from 'node:http';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { AgentTransport } from './http-transport';
+import { webSocketClass } from './lazy-libraries';
 
 /** HTTP over the daemon's unix socket, with keep-alive. */
 export class UnixTransport extends AgentTransport {
@@ -17,7 +18,8 @@ export class UnixTransport extends AgentTransport {
 
   /** `ws+unix://<socket>:<path>`. */
   openWebSocket(path: string, headers: Record<string, string>): WebSocket {
-    return new WebSocket(`ws+unix://${this.socketPath}:${path}`, { headers });
+    const Socket = webSocketClass();
+    return new Socket(`ws+unix://${this.socketPath}:${path}`, { headers });
   }
 
   protected requestOptions(): http.RequestOptions {

@@ -1,7 +1,13 @@
-import YAML, { isAlias, isMap, isScalar, isSeq, LineCounter, type Node } from 'yaml';
+import type { Alias, Document, LineCounter, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { CubedError } from './cubed-error';
 import { GO_ZERO_TIME, normalizeRfc3339, parseRfc3339 } from './go-time';
 import { goTypeName, sortKeysDeep, type Shape } from './go-shapes';
+import { yamlLibrary } from './lazy-libraries';
+
+const isAlias = (node: unknown): node is Alias => yamlLibrary().isAlias(node);
+const isScalar = (node: unknown): node is Scalar => yamlLibrary().isScalar(node);
+const isMap = (node: unknown): node is YAMLMap => yamlLibrary().isMap(node);
+const isSeq = (node: unknown): node is YAMLSeq => yamlLibrary().isSeq(node);
 
 /**
  * Reads YAML into a Go shape the way lxc's yaml.Unmarshal into an API struct does, and returns the struct as JSON
@@ -10,8 +16,9 @@ import { goTypeName, sortKeysDeep, type Shape } from './go-shapes';
  * throws a CubedError (`yaml: unmarshal errors:` with one line per bad value).
  */
 export function decodeYaml(text: string, shape: Shape): unknown {
-  const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { version: '1.1', lineCounter, uniqueKeys: false });
+  const yaml = yamlLibrary();
+  const lineCounter = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { version: '1.1', lineCounter, uniqueKeys: false });
   if (doc.errors.length > 0) throw new CubedError(`yaml: ${doc.errors[0].message.split('\n')[0].replace(/:$/, '')}`);
   const errors: string[] = [];
   const decoder = new Decoder(doc, lineCounter, errors);
@@ -22,7 +29,7 @@ export function decodeYaml(text: string, shape: Shape): unknown {
 
 class Decoder {
   constructor(
-    private readonly doc: YAML.Document,
+    private readonly doc: Document,
     private readonly lines: LineCounter,
     private readonly errors: string[],
   ) {}

@@ -31,7 +31,8 @@ const WIDE_RANGES: readonly (readonly [number, number])[] = [
   [0x30000, 0x3fffd],
 ];
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** Made on first use: creating a segmenter takes about as long as the rest of a command's start. */
+let graphemes: Intl.Segmenter | undefined;
 
 /**
  * The number of terminal columns `text` takes: ANSI sequences take none; each grapheme cluster takes the width
@@ -42,6 +43,7 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 export function displayWidth(text: string): number {
   if (PRINTABLE_ASCII.test(text)) return text.length;
   let width = 0;
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(text.replace(ANSI_SEQUENCE, ''))) width += clusterWidth(segment);
   return width;
 }

@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { yamlLibrary } from '../lazy-libraries';
 
 /**
  * `raw` as a YAML document, like lxc's `--format yaml`: sequences inside mappings are not indented, long strings
@@ -6,5 +6,5 @@ import YAML from 'yaml';
  * quoted so that YAML 1.1 parsers read them back as strings. A missing value is `null`.
  */
 export function yamlDocument(raw: unknown): string {
-  return YAML.stringify(raw ?? null, { version: '1.1', indentSeq: false, lineWidth: 0 });
+  return yamlLibrary().stringify(raw ?? null, { version: '1.1', indentSeq: false, lineWidth: 0 });
 }
