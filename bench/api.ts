@@ -5,7 +5,9 @@
  *
  * 1. A 4-member cluster (deploy/local-cluster: 127.0.0.1–4, 3 voters + 1 standby) in a temporary
  *    directory, removed at the end, also after a failure or an interrupt.
- * 2. Over the unix socket of the database leader, then of a non-leader voter, closed-loop
+ * 2. The system's own client listing the members (`bin/cube cluster list`, `lxc cluster list`), 10
+ *    times, each a new process timed from spawn to exit. Then over the unix socket of the database
+ *    leader, then of a non-leader voter, closed-loop
  *    keep-alive clients (http.Agent, no process per request), after a warm-up:
  *    POST /1.0/profiles (unique names) with 1 and with --clients clients, PATCH /1.0 (user.bench)
  *    with 1, GET /1.0/profiles/<x> (linearizable) with 1 and --clients, GET /1.0/cluster/members.
@@ -23,6 +25,8 @@
  *   --failovers <n>  failover runs per cluster (default 3)
  *   --vs-lxd         also measure LXD 5.0.2 (needs the lxd package and root)
  */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunningMember } from '../deploy/local-cluster/bring-up';
 import { clusterMembers, isVoter } from '../deploy/local-cluster/cluster-members-view';
@@ -48,6 +52,9 @@ interface Options {
   failovers: number;
   vsLxd: boolean;
 }
+
+/** Times the client's member list is run, as a new process each time. */
+const LIST_COMMAND_RUNS = 10;
 
 const emit = (o: Record<string, unknown>): void => console.log(JSON.stringify(o));
 const log = (line: string): void => console.error(`bench:api: ${line}`);
@@ -153,9 +160,26 @@ async function measureFailovers(cluster: ClusterUnderTest, o: Options, threshold
   }
 }
 
+/** Runs the client's member list `runs` times through the first member; the whole-process times. */
+function measureListCommand(cluster: ClusterUnderTest, runs: number): number[] {
+  const { file, args, env } = cluster.listMembersCommand(cluster.members[0]);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr?.toString().trim()}`);
+    times.push(Math.round(ms * 10) / 10);
+  }
+  return times;
+}
+
 async function measureSystem(cluster: ClusterUnderTest, o: Options, errors: string[]): Promise<SystemResults> {
-  const results: SystemResults = { loads: new Map(), failovers: [], timings: cluster.timings };
+  const results: SystemResults = { loads: new Map(), failovers: [], timings: cluster.timings, listCommandMs: [] };
   emit({ bench: 'api', system: cluster.system, what: 'bring-up (start → socket answers; init preseed process)', members: cluster.timings });
+  const { file, args } = cluster.listMembersCommand(cluster.members[0]);
+  results.listCommandMs = measureListCommand(cluster, LIST_COMMAND_RUNS);
+  emit({ bench: 'api', system: cluster.system, what: `${path.basename(file)} ${args.join(' ')}, whole process`, member: cluster.members[0].name, runs_ms: results.listCommandMs });
   await measureLoads(cluster, o, results);
   await measureFailovers(cluster, o, await offlineThresholdMs(cluster.members[0]), results, errors);
   return results;

@@ -14,6 +14,8 @@ export interface SystemResults {
   loads: Map<string, LoadResult>;
   failovers: FailoverResult[];
   timings: MemberTimings[];
+  /** Whole-process times (ms) of the client listing the members, one per run. */
+  listCommandMs: number[];
 }
 
 export const loadKey = (via: Via, workload: WorkloadId, clients: number): string => `${via}/${workload}/${clients}`;
@@ -86,6 +88,14 @@ export function apiMetrics(manyClients: number): Metric[] {
     failoverMetric('voters_again_ms', 'failover: → 3 voters Online again (median)'),
     failoverMetric('restart_ready_ms', 'failover: restart of the killed member → its socket answers (median)'),
     failoverMetric('rejoined_settled_ms', 'failover: restart → killed member Online, roles settled (median)'),
+    {
+      key: 'client:cluster_list_ms',
+      label: 'cluster list by the client (cube / lxc), whole process (median)',
+      unit: 'ms',
+      better: 'lower',
+      perVia: false,
+      pick: (r) => (r.listCommandMs.length ? median(r.listCommandMs) : undefined),
+    },
     {
       key: 'bringup:bootstrap_ms',
       label: 'bring-up: member 1 start → ready + bootstrap preseed',

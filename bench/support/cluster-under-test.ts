@@ -8,6 +8,8 @@ export interface ClusterUnderTest {
   members: RunningMember[];
   /** How each member was started and joined, measured while the cluster came up. */
   timings: MemberTimings[];
+  /** The system's own client listing the cluster members, run as a new process (`cube` / `lxc cluster list`). */
+  listMembersCommand(member: RunningMember): { file: string; args: string[]; env: NodeJS.ProcessEnv };
   /** The database leader's member name, as the cluster itself reports it. */
   databaseLeader(): Promise<string>;
   /** SIGKILL of the member's daemon process. */

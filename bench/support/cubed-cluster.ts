@@ -54,6 +54,7 @@ export async function startCubedCluster(repo: RepoPaths, root: string, teardowns
     system: 'cubed',
     members: cluster.members,
     timings: cluster.timings,
+    listMembersCommand: (m) => ({ file: repo.cube, args: ['cluster', 'list'], env: { ...process.env, CUBED_DIR: m.dir } }),
     databaseLeader: () => leaderFromInternalDatabase(cluster.members),
     kill: (m) => signal(m.pid, 'SIGKILL'),
     restart: (m) => restartMember(repo, cluster, m),

@@ -91,6 +91,7 @@ export async function startLxdCluster(root: string, teardowns: TeardownStack, lo
     system: 'lxd',
     members: up.members,
     timings: up.timings,
+    listMembersCommand: (m) => ({ file: 'lxc', args: ['cluster', 'list'], env: { ...process.env, LXD_DIR: m.dir } }),
     databaseLeader: () => leaderFromMembers(up.members),
     kill: (m) => signal(m.pid, 'SIGKILL'),
     restart: async (m) => {
