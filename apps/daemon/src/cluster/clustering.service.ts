@@ -238,7 +238,7 @@ export class Clustering {
     } else {
       const stored = (await this.config.globalValues())['core.trust_password'];
       if (!stored) throw forbidden('The cluster has no trust password: join with a token (cube cluster add <name>)');
-      if (!verifyTrustPassword(req.password ?? '', stored)) throw forbidden('The trust password is not valid');
+      if (!(await verifyTrustPassword(req.password ?? '', stored))) throw forbidden('The trust password is not valid');
     }
     let fingerprint: string;
     try {

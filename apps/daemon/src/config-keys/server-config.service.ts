@@ -90,7 +90,7 @@ export class ServerConfig {
         if ((currentLocal[key] ?? null) === value) continue;
         localChanges[key] = value;
       } else {
-        const stored = value !== null && def.hidden ? hashTrustPassword(value) : value;
+        const stored = value !== null && def.hidden ? await hashTrustPassword(value) : value;
         if ((currentGlobal[key] ?? null) === value && !def.hidden) continue;
         globalChanges.push([key, stored]);
       }

@@ -160,7 +160,7 @@ export class CertificatesController {
       const tokenName = await this.tokens.nameForSecret('certificate', secret);
       if (tokenName !== undefined) {
         consume = await this.tokens.check('certificate', tokenName, secret);
-      } else if (!verifyTrustPassword(secret, (await this.config.globalValues())['core.trust_password'])) {
+      } else if (!(await verifyTrustPassword(secret, (await this.config.globalValues())['core.trust_password']))) {
         throw forbidden('The trust password or token is not valid');
       }
     }
