@@ -8,7 +8,6 @@ import * as https from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { Injectable } from '@nestjs/common';
 import { certificateFingerprint, type ClusterTls, peerFingerprint, splitHostPort } from '@app/db';
-import { Databases } from '../database/databases';
 import { readClusterTls } from '../database/cluster-tls-files';
 import { LxdError } from '../http/lxd-error';
 import { StateDir } from '../identity/state-dir';
@@ -32,10 +31,7 @@ export interface PeerRequestOptions {
 export class PeerClient {
   private agents = new Map<string, https.Agent>();
 
-  constructor(
-    private readonly stateDir: StateDir,
-    private readonly databases: Databases,
-  ) {}
+  constructor(private readonly stateDir: StateDir) {}
 
   /** Forgets connections (after the cluster certificate changed). */
   reset(): void {
