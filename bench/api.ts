@@ -25,7 +25,6 @@
  *   --failovers <n>  failover runs per cluster (default 3)
  *   --vs-lxd         also measure LXD 5.0.2 (needs the lxd package and root)
  */
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunningMember } from '../deploy/local-cluster/bring-up';
@@ -37,7 +36,8 @@ import { apiMetrics, loadKey, type SystemResults } from './support/api-metrics';
 import { apiSummary, summaryTable, type SummaryInput } from './support/api-summary';
 import { apiWorkloads, READ_PROFILE } from './support/api-workloads';
 import { nonNegativeOption } from './support/option-number';
-import type { ClusterUnderTest } from './support/cluster-under-test';
+import type { ClusterUnderTest, ListMembersCommand } from './support/cluster-under-test';
+import { runCommand } from './support/run-command';
 import { startCubedCluster } from './support/cubed-cluster';
 import { type FailoverSettings, measureFailover } from './support/failover';
 import { runLoad } from './support/keepalive-load';
@@ -161,15 +161,12 @@ async function measureFailovers(cluster: ClusterUnderTest, o: Options, threshold
 }
 
 /** Runs the client's member list `runs` times through the first member; the whole-process times. */
-function measureListCommand(cluster: ClusterUnderTest, runs: number): number[] {
-  const { file, args, env } = cluster.listMembersCommand(cluster.members[0]);
+async function measureListCommand(command: ListMembersCommand, runs: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const r = spawnSync(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr?.toString().trim()}`);
-    times.push(Math.round(ms * 10) / 10);
+    await runCommand(command.file, command.args, { env: command.env });
+    times.push(Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10);
   }
   return times;
 }
@@ -177,9 +174,9 @@ function measureListCommand(cluster: ClusterUnderTest, runs: number): number[] {
 async function measureSystem(cluster: ClusterUnderTest, o: Options, errors: string[]): Promise<SystemResults> {
   const results: SystemResults = { loads: new Map(), failovers: [], timings: cluster.timings, listCommandMs: [] };
   emit({ bench: 'api', system: cluster.system, what: 'bring-up (start → socket answers; init preseed process)', members: cluster.timings });
-  const { file, args } = cluster.listMembersCommand(cluster.members[0]);
-  results.listCommandMs = measureListCommand(cluster, LIST_COMMAND_RUNS);
-  emit({ bench: 'api', system: cluster.system, what: `${path.basename(file)} ${args.join(' ')}, whole process`, member: cluster.members[0].name, runs_ms: results.listCommandMs });
+  const list = cluster.listMembersCommand(cluster.members[0]);
+  results.listCommandMs = await measureListCommand(list, LIST_COMMAND_RUNS);
+  emit({ bench: 'api', system: cluster.system, what: `${path.basename(list.file)} ${list.args.join(' ')}, whole process`, member: cluster.members[0].name, runs_ms: results.listCommandMs });
   await measureLoads(cluster, o, results);
   await measureFailovers(cluster, o, await offlineThresholdMs(cluster.members[0]), results, errors);
   return results;

@@ -19,7 +19,7 @@ import { Role } from '@app/raft';
 import { ServerConfig } from '../config-keys/server-config.service';
 import { verifyTrustPassword } from '../config-keys/trust-password';
 import { Databases } from '../database/databases';
-import { CLUSTER_CERT_FILE, CLUSTER_KEY_FILE } from '../database/cluster-tls-files';
+import { CLUSTER_CERT_FILE, CLUSTER_KEY_FILE, readClusterTls } from '../database/cluster-tls-files';
 import { EventBus } from '../events/event-bus';
 import { badRequest, forbidden, LxdError, notFound } from '../http/lxd-error';
 import { MemberIdentity } from '../identity/member-identity';
@@ -368,10 +368,7 @@ export class Clustering {
   }
 
   clusterTls(): ClusterTls {
-    return {
-      certPem: fs.readFileSync(path.join(this.stateDir.path, CLUSTER_CERT_FILE), 'utf8'),
-      keyPem: fs.readFileSync(path.join(this.stateDir.path, CLUSTER_KEY_FILE), 'utf8'),
-    };
+    return readClusterTls(this.stateDir.path);
   }
 
   /** Reopens the global database for the member's new state and re-keys its ports. */
