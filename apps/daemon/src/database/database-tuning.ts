@@ -3,6 +3,8 @@
  *   CUBED_RAFT_TICK_MS             milliseconds per Raft tick (default 50; elections after 10–20 ticks)
  *   CUBED_RAFT_SNAPSHOT_EVERY      applied entries between snapshots (default 8192; 0 = never)
  *   CUBED_RAFT_SNAPSHOT_TRAILING   entries kept in the log behind a snapshot (default 1024)
+ *   CUBED_RAFT_APPLY_DELAY_MS      how late a member that does not lead may apply committed entries,
+ *                                  to apply them in batches (default 20; 0 = at once)
  */
 import type { ClusterDatabaseOptions } from '@app/db';
 
@@ -18,7 +20,9 @@ export function databaseTuning(env: NodeJS.ProcessEnv = process.env): NonNullabl
   const tickMs = positiveInt(env, 'CUBED_RAFT_TICK_MS', 1);
   const snapshotEvery = positiveInt(env, 'CUBED_RAFT_SNAPSHOT_EVERY', 0);
   const trailing = positiveInt(env, 'CUBED_RAFT_SNAPSHOT_TRAILING', 0);
+  const applyDelayMs = positiveInt(env, 'CUBED_RAFT_APPLY_DELAY_MS', 0);
   return {
+    ...(applyDelayMs !== undefined ? { applyDelayMs } : {}),
     ...(tickMs !== undefined ? { tickMs } : {}),
     ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
     ...(trailing !== undefined ? { raft: { snapshotTrailing: trailing } } : {}),

@@ -238,7 +238,7 @@ export class GlobalDatabase {
       // read point: a member still catching up may not have the tables yet.
       if (consistency === 'linearizable') await this.barrierUntil(deadline, timeoutMs);
       this.checkQuery(sql);
-      return this.sm.queryRaw(sql, params);
+      return this.replica().queryRaw(sql, params);
     }
     for (;;) {
       this.checkOpen();
@@ -269,11 +269,10 @@ export class GlobalDatabase {
     const timeoutMs = opts.timeoutMs ?? this.queryTimeoutMs;
     if (this.hasReplica()) {
       if ((opts.consistency ?? 'linearizable') === 'linearizable') await this.barrierUntil(this.clock.now() + timeoutMs, timeoutMs);
-      const sm = this.sm;
       return fn({
         query: async <R>(sql: string, params: readonly SqlParam[] = []) => {
           this.checkQuery(sql);
-          return sm.query<R>(sql, params);
+          return this.replica().query<R>(sql, params);
         },
       });
     }
@@ -314,7 +313,7 @@ export class GlobalDatabase {
   /** Whether `sql` is one read-only statement that returns rows (as this member's replica sees it). */
   isQuery(sql: string): boolean {
     try {
-      this.sm.checkQuery(sql);
+      this.replica().checkQuery(sql);
       return true;
     } catch {
       return false;
@@ -323,7 +322,7 @@ export class GlobalDatabase {
 
   private checkQuery(sql: string): void {
     try {
-      this.sm.checkQuery(sql);
+      this.replica().checkQuery(sql);
     } catch (err) {
       throw new DbRefusedError((err as Error).message);
     }
@@ -429,8 +428,17 @@ export class GlobalDatabase {
     return this.leaderRef();
   }
 
-  /** The state machine, for local-only inspection (.schema, .dump, checksums). */
+  /**
+   * The state machine, for local-only reads and inspection (.schema, .dump, checksums), with every
+   * entry this member knows to be committed applied.
+   */
   get stateMachine(): GlobalStateMachine {
+    return this.replica();
+  }
+
+  /** This member's replica, up to date with what it knows to be committed. */
+  private replica(): GlobalStateMachine {
+    if (!this.closed) this.driver.applyDeferred();
     return this.sm;
   }
 

@@ -8,6 +8,12 @@
  * Everything that touches the node runs on the event loop; Ready handling is coalesced with
  * setImmediate, so the proposals and messages that arrive in one turn share one log append, one
  * fsync and one replication round (group commit).
+ *
+ * A member that does not lead applies committed entries in batches (one SQLite commit for many
+ * entries costs little more than one for one entry): within `applyDelayMs` of learning that they
+ * are committed, at once when a read on this member needs them, when `maxDeferredEntries` wait,
+ * and before anything reads its replica (applyDeferred). The leader applies at once: its writers
+ * wait for their results.
  */
 import {
   type ConfChange,
@@ -54,6 +60,10 @@ export interface RaftDriverOptions {
   onFatal?: (err: Error) => void;
   /** Told of every applied batch (after the state machine changed). */
   onApplied?: (entries: readonly Entry[], results: readonly ApplyResult[]) => void;
+  /** A member that does not lead applies committed entries at most this many ms late (default 20; 0 = at once). */
+  applyDelayMs?: number;
+  /** ...and at once when this many wait (default 256). */
+  maxDeferredEntries?: number;
 }
 
 /** The proposal's entry was replaced by another leader's entry: it was not applied and can be retried. */
@@ -110,7 +120,12 @@ export class RaftDriver {
   private readonly clock: Clock;
   private readonly tickMs: number;
   private readonly snapshotEvery: number;
+  private readonly applyDelayMs: number;
+  private readonly maxDeferredEntries: number;
   private ticker?: ClockTimer;
+  /** Committed entries taken from the node and not applied yet (see applyDeferred). */
+  private deferred: Entry[] = [];
+  private applyTimer?: ClockTimer;
   private scheduled = false;
   /** A leader's Ready is being persisted after its messages went out (see processReady). */
   private persisting = false;
@@ -137,6 +152,8 @@ export class RaftDriver {
     this.clock = opts.clock ?? SYSTEM_CLOCK;
     this.tickMs = opts.tickMs ?? 50;
     this.snapshotEvery = opts.snapshotEvery ?? 8192;
+    this.applyDelayMs = opts.applyDelayMs ?? 20;
+    this.maxDeferredEntries = Math.max(1, opts.maxDeferredEntries ?? 256);
   }
 
   /**
@@ -177,12 +194,49 @@ export class RaftDriver {
     this.schedule();
   }
 
-  /** Stops ticking and fails every waiting caller. The store and state machine stay open. */
+  /**
+   * Stops ticking and fails every waiting caller; committed entries not applied yet are applied
+   * first (unless the driver failed). The store and state machine stay open.
+   */
   stop(): void {
     if (this.stopped) return;
+    if (!this.fatal) {
+      try {
+        this.applyWaiting();
+      } catch (err) {
+        this.fatal = err as Error; // the entries stay in the log: the next start applies them
+      }
+    }
     this.stopped = true;
     this.ticker?.cancel();
+    this.cancelApplyTimer();
+    this.deferred = [];
     this.failAll(new DbClosedError());
+  }
+
+  /**
+   * Applies the committed entries this member has taken from the log and not applied yet, so
+   * that a read of its replica right after sees all it knows to be committed. Cheap when there
+   * are none. A failure to apply stops the driver (DbClosedError).
+   */
+  applyDeferred(): void {
+    if (this.deferred.length === 0 || this.stopped) return;
+    try {
+      this.applyWaiting();
+    } catch (err) {
+      this.die(err as Error);
+      this.checkRunning();
+    }
+  }
+
+  private applyWaiting(): void {
+    this.cancelApplyTimer();
+    if (this.deferred.length === 0) return;
+    const entries = this.deferred;
+    this.deferred = [];
+    const results = this.sm.apply(entries);
+    this.settleProposals(entries, results);
+    this.opts.onApplied?.(entries, results);
   }
 
   get failure(): Error | undefined {
@@ -193,8 +247,9 @@ export class RaftDriver {
     return !this.stopped;
   }
 
+  /** The node's status; `applied` is what the replica holds (committed entries may wait to be applied). */
   status(): Status {
-    return this.node.status();
+    return { ...this.node.status(), applied: this.sm.appliedIndex() };
   }
 
   isLeader(): boolean {
@@ -454,6 +509,8 @@ export class RaftDriver {
     // 3. Apply.
     if (rd.snapshot) {
       const meta = rd.snapshot.meta;
+      // The snapshot holds what the entries still waiting to be applied would have done.
+      this.deferred = this.deferred.filter((e) => e.index > meta.index);
       this.sm.restore(rd.snapshot.data, { index: meta.index, term: meta.term });
       this.lastSnapshotIndex = meta.index;
       for (const [index, w] of this.proposals) {
@@ -463,11 +520,7 @@ export class RaftDriver {
         w.reject(new DbTimeoutError(`the outcome of the write at index ${index} is unknown: this member installed a snapshot past it`, true));
       }
     }
-    if (rd.committedEntries.length > 0) {
-      const results = this.sm.apply(rd.committedEntries);
-      this.settleProposals(rd.committedEntries, results);
-      this.opts.onApplied?.(rd.committedEntries, results);
-    }
+    for (const e of rd.committedEntries) this.deferred.push(e);
     // 4. Reads.
     for (const rs of rd.readStates) {
       const w = this.reads.get(rs.context);
@@ -483,7 +536,41 @@ export class RaftDriver {
       w.timer.cancel();
       w.reject(new ReadBarrierError(f.reason, f.leaderId));
     }
+    if (this.deferred.length > 0) {
+      if (this.appliesAtOnce()) this.applyWaiting();
+      else this.applyTimer ??= this.clock.setTimeout(this.applyLate, this.applyDelayMs);
+    }
     if (this.readsAwaitingApply.size > 0) this.serveReads();
+  }
+
+  /** Whether the committed entries waiting must be applied now rather than a little later. */
+  private appliesAtOnce(): boolean {
+    return (
+      this.applyDelayMs <= 0 ||
+      this.proposals.size > 0 ||
+      this.readsAwaitingApply.size > 0 ||
+      this.deferred.length >= this.maxDeferredEntries ||
+      this.node.stateRole === StateRole.Leader ||
+      this.deferred.some((e) => e.type === EntryType.ConfChange)
+    );
+  }
+
+  private readonly applyLate = (): void => {
+    this.applyTimer = undefined;
+    if (this.stopped) return;
+    try {
+      this.applyWaiting();
+      this.maybeSnapshot();
+    } catch (err) {
+      this.die(err as Error);
+      return;
+    }
+    this.schedule();
+  };
+
+  private cancelApplyTimer(): void {
+    this.applyTimer?.cancel();
+    this.applyTimer = undefined;
   }
 
   /** The Ready changes neither the term nor the vote (those must be durable before any message). */
