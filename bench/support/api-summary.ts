@@ -13,7 +13,8 @@ const ratio = (a: Figure, b: Figure): number | null => (typeof a !== 'number' ||
 const wheresOf = (m: Metric): Where[] => (m.perVia ? ['leader', 'non-leader'] : ['cluster']);
 const pickAt = (m: Metric, r: SystemResults, where: Where): Figure => m.pick(r, where === 'cluster' ? 'leader' : where);
 const shown = (v: Figure): string => (v === undefined ? 'not measured' : v === null ? 'not reached' : String(v));
-const withUnit = (v: Figure, unit: string): string => (typeof v === 'number' ? `${v} ${unit}` : shown(v));
+// At most 3 decimals: a median of an even count is a mean of two figures, with binary fractions.
+const withUnit = (v: Figure, unit: string): string => (typeof v === 'number' ? `${Number(v.toFixed(3))} ${unit}` : shown(v));
 
 export interface SummaryInput {
   metrics: Metric[];
