@@ -24,12 +24,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+async function until(ok: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('ClusterDatabase over gRPC with mutual TLS', () => {
   let root: string;
   let clusterTls: ClusterTls;
   const members: ClusterDatabase[] = [];
   let addresses: string[];
   const httpSockets: tls.TLSSocket[] = [];
+  /** Opens member i (0-based) on its directory: the first time, or again after it was closed. */
+  let openMember: (i: number) => Promise<ClusterDatabase>;
 
   beforeAll(async () => {
     clusterTls = await generateSelfSigned({ commonName: 'cubed-cluster-test', ipAddresses: ['127.0.0.1'] });
@@ -41,24 +51,24 @@ describe('ClusterDatabase over gRPC with mutual TLS', () => {
     for (let i = 0; i < 3; i++) addresses.push(`127.0.0.1:${await freePort()}`);
     const peers = addresses.map((address, i) => ({ id: i + 1, address, name: `m${i + 1}` }));
     const bootstrap = peers.map((p) => ({ id: p.id, role: Role.Voter }));
-    for (const p of peers) {
-      members.push(
-        await ClusterDatabase.open({
-          dir: path.join(root, p.name),
-          id: p.id,
-          peers,
-          bootstrap,
-          network: {
-            address: p.address,
-            tls: clusterTls,
-            http: (socket) => {
-              httpSockets.push(socket);
-              socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
-            },
+    openMember = (i) => {
+      const p = peers[i];
+      return ClusterDatabase.open({
+        dir: path.join(root, p.name),
+        id: p.id,
+        peers,
+        bootstrap,
+        network: {
+          address: p.address,
+          tls: clusterTls,
+          http: (socket) => {
+            httpSockets.push(socket);
+            socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
           },
-        }),
-      );
-    }
+        },
+      });
+    };
+    for (let i = 0; i < peers.length; i++) members.push(await openMember(i));
   });
 
   afterEach(async () => {
@@ -91,6 +101,18 @@ describe('ClusterDatabase over gRPC with mutual TLS', () => {
     const status = follower.db.status();
     expect(status.members.every((m) => m.reachable)).toBe(true);
     expect(status.leader?.name).toMatch(/^m[123]$/);
+  });
+
+  it('counts a member that stopped and started again as reachable, also on a member it has nothing to tell', async () => {
+    await Promise.all(members.map((m) => m.ready(15_000)));
+    const leader = members.findIndex((m) => m.driver.isLeader());
+    const [stopped, observer] = [0, 1, 2].filter((i) => i !== leader);
+    const sees = (i: number) => members[observer].db.status().members.find((m) => m.id === i + 1)!.reachable;
+    await members[stopped].close(); // it says it is leaving
+    await until(() => !sees(stopped), 'the observer to count the stopped member unreachable');
+    members[stopped] = await openMember(stopped);
+    // A follower sends nothing to another follower: only its stream's first frame says it is back.
+    await until(() => sees(stopped), 'the observer to count the restarted member reachable again', 5000);
   });
 
   it('lets only the cluster certificate speak gRPC and hands HTTP/1.1 to the REST API', async () => {

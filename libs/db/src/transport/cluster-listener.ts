@@ -82,7 +82,17 @@ export class ClusterListener {
       minVersion: 'TLSv1.2',
       noDelay: true, // small Raft frames and answers must not wait for Nagle's algorithm
     });
+    // Every connection from its first byte, so that close() also ends those still in their TLS
+    // handshake (a peer that reconnects while this member stops would otherwise keep it waiting).
+    server.on('connection', (raw: net.Socket) => {
+      this.sockets.add(raw);
+      raw.once('close', () => this.sockets.delete(raw));
+    });
     server.on('secureConnection', (socket: tls.TLSSocket) => {
+      if (!this.server) {
+        socket.destroy();
+        return;
+      }
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());

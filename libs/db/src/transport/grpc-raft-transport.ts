@@ -11,6 +11,8 @@
  *
  * A member that is stopping says so in a frame of its own and in every frame after it: the others
  * stop counting it as reachable (a leader that hands its leadership over picks somebody else).
+ * Every stream starts with a frame of its own too, so a member that comes back is heard from at
+ * once, whether or not Raft has anything to send.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Message, NodeId } from '@app/raft';
@@ -120,6 +122,7 @@ export class GrpcRaftTransport implements RaftTransport {
     this.lastHeard.set(batch.from, this.clock.now());
     if (batch.leaving) this.leavingPeers.add(batch.from);
     else this.leavingPeers.delete(batch.from);
+    this.redialIfFailing(batch.from);
     const receive = this.receiver;
     if (!receive) return;
     for (const m of messages) if (m.to === this.id) receive(m);
@@ -191,12 +194,33 @@ export class GrpcRaftTransport implements RaftTransport {
     this.connectAll();
   }
 
+  /**
+   * Connects every peer's channel, and opens the stream to each peer that has none with a frame of
+   * no messages: the peer hears from this process even when Raft has nothing to tell it (a spare,
+   * or a member that restarted and waits for the leader), which also tells it that this member is
+   * not leaving (any more: a member that stopped and started again said it was leaving).
+   */
   private connectAll(): void {
     if (this.closed) return;
     for (const peer of this.peers.all()) {
       const link = this.link(peer.id);
-      link?.client.getChannel().getConnectivityState(true); // connects an idle channel
+      if (!link) continue;
+      link.client.getChannel().getConnectivityState(true); // connects an idle channel
+      if (!link.stream) this.streamOf(link)?.write(encodeRaftBatch(this.id, [], this.leaving));
     }
+  }
+
+  /**
+   * A peer that speaks while this member's channel to it waits out a reconnect back-off (up to a
+   * second after it was down) has come back: dial it now, so that it hears from this member (its
+   * leader, say) at once rather than after the back-off.
+   */
+  private redialIfFailing(id: NodeId): void {
+    const link = this.links.get(id);
+    if (!link || link.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return;
+    this.dropLink(link);
+    this.links.delete(id);
+    this.link(id)?.client.getChannel().getConnectivityState(true);
   }
 
   private dropLink(link: PeerLink): void {
