@@ -122,7 +122,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registerTargetForwarding(fastify, { databases, identity: app.get(MemberIdentity), trust: app.get(TrustStore), peers: app.get(PeerClient) });
     registerInstanceForwarding(fastify, { databases, identity: app.get(MemberIdentity), trust: app.get(TrustStore), peers: app.get(PeerClient), store: app.get(InstanceStore) });
     await app.init();
-    await app.get(MemberIdentity).refresh();
+    await app.get(MemberIdentity).start((err) => warn(`could not read this member's name from the cluster: ${err.message}`));
     app.get(ServerConfig).onChange(async (changed) => {
       if (changed.has('core.https_address') || changed.has('cluster.https_address')) await endpoints.reconfigure();
     });

@@ -7,10 +7,11 @@
  * its instances); bootstrapping a cluster renames that row, so its instances stay.
  */
 import * as os from 'node:os';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { GLOBAL_SCHEMA_VERSION, LEADER } from '@app/db';
 import { architectureId } from '../cluster/architectures';
 import { Databases } from '../database/databases';
+import { retryUntilDone } from '../database/retry-until-done';
 import { EventBus } from '../events/event-bus';
 
 /** The `nodes` row of a standalone server. */
@@ -22,10 +23,15 @@ export interface NodeRow {
 }
 
 @Injectable()
-export class MemberIdentity {
+export class MemberIdentity implements OnApplicationShutdown {
   private current = os.hostname();
   private nodeId = 0;
   private row: NodeRow = { id: STANDALONE_NODE.id, name: STANDALONE_NODE.name };
+  /** Look-ups started: only the latest one's answer is adopted. */
+  private lookUps = 0;
+  private stopped = false;
+  private markKnown!: () => void;
+  private readonly known = new Promise<void>((resolve) => (this.markKnown = resolve));
   private readonly refreshed: Array<() => Promise<void> | void> = [];
   private readonly logger = new Logger('Member');
 
@@ -39,6 +45,12 @@ export class MemberIdentity {
   get name(): string {
     return this.current;
   }
+
+  /** Resolves once the name and id have been read from the database (at start-up, or later). */
+  whenKnown(): Promise<void> {
+    return this.known;
+  }
+
 
   /** The member's id in the `nodes` table (0 when not clustered). */
   get id(): number {
@@ -66,26 +78,9 @@ export class MemberIdentity {
 
   /** Reads the name again (after clustering, joining, renaming); linearizable when clustered. */
   async refresh(): Promise<void> {
-    const state = this.databases.clusterState();
-    let name = os.hostname();
-    let id = 0;
-    let row: NodeRow = { id: STANDALONE_NODE.id, name: STANDALONE_NODE.name };
-    if (state) {
-      const rows = await this.databases.global.query<{ id: number; name: string }>('SELECT id, name FROM nodes WHERE address = ?', [state.address]);
-      if (rows[0]) {
-        name = rows[0].name;
-        id = rows[0].id;
-        row = { id, name };
-      } else if (state.self.name) {
-        name = state.self.name;
-      }
-    } else {
-      await this.ensureStandaloneRow();
-    }
-    this.current = name;
-    this.nodeId = id;
-    this.row = row;
-    this.events.setLocation(name);
+    const lookUp = ++this.lookUps;
+    const found = await this.lookUp('linearizable');
+    if (lookUp === this.lookUps) this.adopt(found); // a refresh that started later has the newer answer
     for (const listener of this.refreshed) {
       try {
         await listener();
@@ -93,6 +88,47 @@ export class MemberIdentity {
         this.logger.warn(`after the member's identity changed: ${(err as Error).message}`);
       }
     }
+  }
+
+  /**
+   * At start-up: the name as this member's own replica has it, which needs no leader (a member
+   * that restarts hears from the leader only once the leader reconnects), then refresh() in the
+   * background, which waits for the leader, corrects a name changed while this member was away and
+   * runs the listeners. `onError` hears of each background refresh that failed (it is tried again
+   * every few seconds until one succeeds or the daemon stops).
+   */
+  async start(onError: (err: Error) => void): Promise<void> {
+    const lookUp = ++this.lookUps;
+    const found = await this.lookUp('local');
+    if (lookUp === this.lookUps) this.adopt(found);
+    // A standalone server's answer is already linearizable (it leads itself), and the listeners
+    // have nothing to adopt outside a cluster.
+    if (this.databases.clusterState()) void retryUntilDone(() => this.refresh(), { onError, stopped: () => this.stopped });
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+  }
+
+  /** The name, the id in `nodes` (0 unless clustered and found) and the row. */
+  private async lookUp(consistency: 'linearizable' | 'local'): Promise<{ name: string; id: number; row: NodeRow }> {
+    const standalone = { id: STANDALONE_NODE.id, name: STANDALONE_NODE.name };
+    const state = this.databases.clusterState();
+    if (!state) {
+      await this.ensureStandaloneRow();
+      return { name: os.hostname(), id: 0, row: standalone };
+    }
+    const [found] = await this.databases.global.query<{ id: number; name: string }>('SELECT id, name FROM nodes WHERE address = ?', [state.address], { consistency });
+    if (found) return { name: found.name, id: found.id, row: { id: found.id, name: found.name } };
+    return { name: state.self.name || os.hostname(), id: 0, row: standalone };
+  }
+
+  private adopt({ name, id, row }: { name: string; id: number; row: NodeRow }): void {
+    this.current = name;
+    this.nodeId = id;
+    this.row = row;
+    this.events.setLocation(name);
+    this.markKnown();
   }
 
   private async ensureStandaloneRow(): Promise<void> {

@@ -5,7 +5,8 @@
  * first), waiting `boot.autostart.delay` seconds after each. Containers that kept running while the
  * daemon was away are left as they are.
  */
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { retryUntilDone } from '../database/retry-until-done';
 import { MemberIdentity } from '../identity/member-identity';
 import { HostRuntime, runtimeName } from './host-runtime';
 import { isTrue } from './instance-config';
@@ -14,8 +15,9 @@ import { InstanceReader } from './instance-reader';
 import { InstanceStore } from './instance-store';
 
 @Injectable()
-export class InstanceAutostart implements OnApplicationBootstrap {
+export class InstanceAutostart implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Instances');
+  private stopped = false;
 
   constructor(
     private readonly store: InstanceStore,
@@ -26,9 +28,16 @@ export class InstanceAutostart implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    setImmediate(() => {
-      this.run().catch((err: Error) => this.logger.warn(`starting instances at start-up: ${err.message}`));
-    });
+    void this.identity.whenKnown().then(() =>
+      retryUntilDone(() => this.run(), {
+        onError: (err) => this.logger.warn(`starting instances at start-up: ${err.message}`),
+        stopped: () => this.stopped,
+      }),
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
   }
 
   async run(): Promise<void> {
