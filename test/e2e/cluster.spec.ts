@@ -212,6 +212,25 @@ describe('a 4-member cluster formed with cubed init', () => {
     expect((await lxc(leader, 'profile', 'list', '--format', 'csv')).stdout).toMatch(/^after-failover-/m);
   });
 
+  it('replaces a voter that stops cleanly, and gives it a database role again when it starts', async () => {
+    const leader = await c.leader();
+    const voters = (await c.list(leader)).filter((m) => m.roles.includes('database')).map((m) => c.members.findIndex((x) => x.name === m.server_name));
+    const stopping = voters.find((i) => i !== leader)!;
+    const name = c.member(stopping).name;
+    await c.member(stopping).kill('SIGTERM'); // it tells the others that it is leaving
+    await c.waitFor(async () => {
+      const members = await c.list(leader);
+      const gone = members.find((m) => m.server_name === name)!;
+      return members.filter((m) => m.roles.includes('database')).length === 3 && gone.roles.length === 0 ? true : undefined;
+    }, 20_000, 'the stopped voter replaced');
+    // Started again, it has nothing to say to the others until they count it reachable again.
+    await c.member(stopping).start();
+    await c.waitFor(async () => {
+      const back = (await c.list(leader)).find((m) => m.server_name === name)!;
+      return back.roles.includes('database-standby') ? true : undefined;
+    }, 20_000, 'the restarted member a standby again');
+  });
+
   it('removes a member, which goes back to standalone, and adds it again', async () => {
     const leader = await c.leader();
     const victim = [0, 1, 2, 3].find((i) => i !== leader)!;
@@ -229,7 +248,12 @@ describe('a 4-member cluster formed with cubed init', () => {
   });
 
   it('answers quickly, naming the members it cannot reach, when quorum is lost', async () => {
-    const members = await c.list(0);
+    // Once the roles have settled (a member added back by the test before is made a standby).
+    const members = await c.waitFor(async () => {
+      const list = await c.list(0);
+      const settled = list.filter((m) => m.roles.includes('database')).length === 3 && list.filter((m) => m.roles.includes('database-standby')).length === 1;
+      return settled && list.every((m) => m.status === 'Online') ? list : undefined;
+    }, 20_000, 'three voters and a standby');
     const voters = members.filter((m) => m.roles.includes('database')).map((m) => c.members.findIndex((x) => x.name === m.server_name));
     const leader = await c.leader();
     const gone = voters.filter((i) => i !== leader);
