@@ -51,7 +51,6 @@ export class MemberIdentity implements OnApplicationShutdown {
     return this.known;
   }
 
-
   /** The member's id in the `nodes` table (0 when not clustered). */
   get id(): number {
     return this.nodeId;
