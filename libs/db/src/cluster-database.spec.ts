@@ -6,6 +6,7 @@ import * as tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { Role } from '@app/raft';
 import { ClusterDatabase } from './cluster-database';
+import { eventually } from './eventually';
 import { GLOBAL_SCHEMA_VERSION } from './global/global-schema';
 import { LEADER } from './global/replicated-tx';
 import { TxFailedError } from './replication/db-errors';
@@ -22,14 +23,6 @@ async function freePort(): Promise<number> {
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
-}
-
-async function until(ok: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('ClusterDatabase over gRPC with mutual TLS', () => {
@@ -109,10 +102,10 @@ describe('ClusterDatabase over gRPC with mutual TLS', () => {
     const [stopped, observer] = [0, 1, 2].filter((i) => i !== leader);
     const sees = (i: number) => members[observer].db.status().members.find((m) => m.id === i + 1)!.reachable;
     await members[stopped].close(); // it says it is leaving
-    await until(() => !sees(stopped), 'the observer to count the stopped member unreachable');
+    await eventually(() => !sees(stopped), 'the observer counting the stopped member unreachable', 5000);
     members[stopped] = await openMember(stopped);
     // A follower sends nothing to another follower: only its stream's first frame says it is back.
-    await until(() => sees(stopped), 'the observer to count the restarted member reachable again', 5000);
+    await eventually(() => sees(stopped), 'the observer counting the restarted member reachable again', 5000);
   });
 
   it('lets only the cluster certificate speak gRPC and hands HTTP/1.1 to the REST API', async () => {

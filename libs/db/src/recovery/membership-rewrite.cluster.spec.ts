@@ -3,7 +3,8 @@ import { type Membership, Role } from '@app/raft';
 import type { ClusterDatabase } from '../cluster-database';
 import { rewriteRaftMembership } from './membership-rewrite';
 import { readRaftStoreSummary } from './raft-store-summary';
-import { clusterTls, eventually, localRowKeys, startMember, type StoppedCluster, stoppedThreeMemberCluster, waitForLeader } from './test-three-members';
+import { eventually } from '../eventually';
+import { clusterTls, localRowKeys, startMember, type StoppedCluster, stoppedThreeMemberCluster, waitForLeader } from './test-three-members';
 import type { ClusterTls } from '../transport/cluster-tls';
 
 jest.setTimeout(60_000);

@@ -111,12 +111,3 @@ export async function waitForLeader(dbs: readonly ClusterDatabase[], timeoutMs =
 export function localRowKeys(db: ClusterDatabase): string[] {
   return db.db.stateMachine.query<{ key: string }>("SELECT key FROM config WHERE key LIKE 'user.row%' ORDER BY key").map((r) => r.key);
 }
-
-/** Polls until `check` holds, or rejects after `timeoutMs`. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

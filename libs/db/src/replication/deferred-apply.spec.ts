@@ -1,4 +1,5 @@
 import type { NodeId } from '@app/raft';
+import { eventually } from '../eventually';
 import { GlobalStateMachine } from '../global/global-state-machine';
 import type { RaftDriverOptions } from './raft-driver';
 import { TestCluster } from './test-cluster';
@@ -7,14 +8,6 @@ jest.setTimeout(30_000);
 
 const SCHEMA = { statements: [{ sql: 'CREATE TABLE kv (k TEXT PRIMARY KEY, v)', params: [] }] };
 const put = (k: string, v: number) => ({ statements: [{ sql: 'INSERT INTO kv (k, v) VALUES (?, ?)', params: [k, v] }] });
-
-async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('a member that does not lead applies committed entries in batches', () => {
   let c: TestCluster;
@@ -29,7 +22,7 @@ describe('a member that does not lead applies committed entries in batches', () 
     let last = (await c.db(leader).exec(SCHEMA)).index;
     for (let i = 0; i < writes; i++) last = (await c.db(leader).exec(put(`k${i}`, i))).index;
     // The commit index reaches the follower with the next heartbeat.
-    await until('the follower to learn the commit index', () => c.members.get(follower)!.driver!.status().commit >= last);
+    await eventually(() => c.members.get(follower)!.driver!.status().commit >= last, 'the follower learning the commit index', 5000, 5);
     await new Promise((r) => setImmediate(r));
     return { leader, follower, last };
   }
@@ -58,7 +51,7 @@ describe('a member that does not lead applies committed entries in batches', () 
     expect(replicaIndex(follower)).toBeGreaterThan(last - 8);
     c.close();
     const { follower: f2, last: last2 } = await cluster({ applyDelayMs: 50 }, 3);
-    await until('the deferred entries to be applied', () => replicaIndex(f2) === last2, 2000);
+    await eventually(() => replicaIndex(f2) === last2, 'the deferred entries applied', 2000, 5);
   });
 
   it('applies what waits when it stops, so that its replica holds every entry it knew to be committed', async () => {
