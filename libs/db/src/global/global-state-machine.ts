@@ -183,6 +183,8 @@ export class GlobalStateMachine {
   private advanceOnly!: (entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }) => boolean;
   private txResults!: AppliedTxResults;
   private applyBatch!: (entries: Entry[]) => ApplyResult[];
+  /** Inside applyBatch: the entries leave the applied index to the batch. */
+  private inBatch = false;
   private lastRowid!: Database.Statement;
 
   private constructor(
@@ -235,6 +237,8 @@ export class GlobalStateMachine {
         resetRowid.run();
         let changes = 0;
         let last: RawRows | undefined;
+        // The connection's last insert rowid after the last statement, when that one said it.
+        let rowidAfter: number | bigint | undefined;
         const results: StatementResult[] = [];
         statements.forEach((st, i) => {
           try {
@@ -249,9 +253,12 @@ export class GlobalStateMachine {
               // ... RETURNING: one row per changed row.
               result = { changes: p.readonly ? 0 : rows.length, columns: last.columns, rows };
               count = rows.length;
+              rowidAfter = undefined;
             } else {
-              result = { changes: p.stmt.run(params).changes };
+              const info = p.stmt.run(params);
+              result = { changes: info.changes };
               count = result.changes;
+              rowidAfter = info.lastInsertRowid;
             }
             if (st.expect !== undefined && count !== st.expect) throw new ExpectationFailedError(st.expect, count);
             changes += result.changes;
@@ -261,17 +268,28 @@ export class GlobalStateMachine {
           }
           if (!db.inTransaction) throw new Error(`global db: statement ${i} of entry ${entry.index} ended the apply transaction`);
         });
-        const lastInsertRowid = this.lastRowid.safeIntegers(this.safeIntegers).get() as number | bigint;
+        const lastInsertRowid = rowidAfter ?? (this.lastRowid.safeIntegers(this.safeIntegers).get() as number | bigint);
         if (tx.id && !this.txResults.record(tx.id, entry.index, tx.at ?? 0, { ok: true, changes, lastInsertRowid, statements: results, rowsKept: true })) {
           throw new AppliedBefore(); // rolls back what the statements did
         }
-        this.setApplied.run(entry.index, entry.term);
+        if (!this.inBatch) this.setApplied.run(entry.index, entry.term);
         return { changes, results, last, lastInsertRowid };
       });
-      this.applyBatch = db.transaction((entries: Entry[]) => entries.map((e) => this.applyOne(e, true)));
+      // A batch writes the applied index once, for its last entry, in the same transaction.
+      this.applyBatch = db.transaction((entries: Entry[]) => {
+        this.inBatch = true;
+        try {
+          const results = entries.map((e) => this.applyOne(e, true));
+          const last = entries[entries.length - 1];
+          this.setApplied.run(last.index, last.term);
+          return results;
+        } finally {
+          this.inBatch = false;
+        }
+      });
       this.advanceOnly = db.transaction((entry: Entry, record?: { tx: ReplicatedTx; outcome: RecordedOutcome }): boolean => {
         const fresh = record?.tx.id ? this.txResults.record(record.tx.id, entry.index, record.tx.at ?? 0, record.outcome) : true;
-        this.setApplied.run(entry.index, entry.term);
+        if (!this.inBatch) this.setApplied.run(entry.index, entry.term);
         return fresh;
       });
     } catch (err) {
