@@ -36,6 +36,23 @@ const STATE_SQL = `json_array(p.name, p.description,
      (SELECT json_group_array(json_array(key, value)) FROM (SELECT key, value FROM profiles_devices_config WHERE profile_device_id = d.id ORDER BY key))))
    FROM (SELECT id, name, type FROM profiles_devices WHERE profile_id = p.id ORDER BY name) d))`;
 
+/** What STATE_SQL's text says of a profile: [name, description, [[key, value]...], [[device, type, [[key, value]...]]...]]. */
+type StateJson = [string, string, [string, string | null][], [string, number, [string, string | null][]][]];
+
+/** The config and devices a profile's state text holds. */
+export function profileState(state: string): { config: Record<string, string>; devices: Devices } {
+  const [, , configRows, deviceRows] = JSON.parse(state) as StateJson;
+  const config: Record<string, string> = {};
+  for (const [key, value] of configRows) config[key] = value ?? '';
+  const devices: Devices = {};
+  for (const [device, type, rows] of deviceRows) {
+    const dev: Record<string, string> = { type: deviceTypeName(type) };
+    for (const [key, value] of rows) if (key !== 'type') dev[key] = value ?? '';
+    devices[device] = dev;
+  }
+  return { config, devices };
+}
+
 export const PROFILE_NAME = /^[A-Za-z0-9_.-]{1,63}$/;
 
 export function validProfileName(name: unknown): asserts name is string {
@@ -82,7 +99,11 @@ export class ProfileStore {
     return found;
   }
 
-  /** The profiles of a project (or the one named), as of one read point. */
+  /**
+   * The profiles of a project (or the one named), as of one read point. Their config and devices
+   * are read from their `state`, which holds every row of them (profileState), so that the state a
+   * write is guarded by and the profile it returns cannot differ.
+   */
   private async load(r: ConsistentReader, project: string, name?: string): Promise<StoredProfile[]> {
     const scope = `SELECT p.id FROM profiles p JOIN projects ON projects.id = p.project_id WHERE projects.name = ?${name !== undefined ? ' AND p.name = ?' : ''}`;
     const params = name !== undefined ? [project, name] : [project];
@@ -91,31 +112,19 @@ export class ProfileStore {
       params,
     );
     if (profiles.length === 0) return [];
-    const config = await r.query<{ profile_id: number; key: string; value: string | null }>(`SELECT profile_id, key, value FROM profiles_config WHERE profile_id IN (${scope}) ORDER BY key`, params);
-    const devices = await r.query<{ profile_id: number; device: string; type: number; key: string | null; value: string | null }>(
-      `SELECT d.profile_id, d.name AS device, d.type, c.key, c.value FROM profiles_devices d
-       LEFT JOIN profiles_devices_config c ON c.profile_device_id = d.id WHERE d.profile_id IN (${scope}) ORDER BY d.name, c.key`,
-      params,
-    );
     const usedBy = await r.query<{ profile_id: number; name: string }>(
       `SELECT ip.profile_id, i.name FROM instances_profiles ip JOIN instances i ON i.id = ip.instance_id WHERE ip.profile_id IN (${scope}) ORDER BY i.name`,
       params,
     );
-    const configOf = groupRows(config, (c) => c.profile_id);
-    const devicesOf = groupRows(devices, (d) => d.profile_id);
     const usedOf = groupRows(usedBy, (u) => u.profile_id);
     return profiles.map((p) => {
-      const devs: Devices = {};
-      for (const d of devicesOf.get(p.id) ?? []) {
-        const dev = (devs[d.device] ??= { type: deviceTypeName(d.type) });
-        if (d.key !== null && d.key !== 'type') dev[d.key] = d.value ?? '';
-      }
+      const { config, devices } = profileState(p.state);
       return {
         id: p.id,
         name: p.name,
         description: p.description,
-        config: Object.fromEntries((configOf.get(p.id) ?? []).map((c) => [c.key, c.value ?? ''])),
-        devices: devs,
+        config,
+        devices,
         used_by: (usedOf.get(p.id) ?? []).map((u) => `/1.0/instances/${u.name}`),
         state: p.state,
       };
