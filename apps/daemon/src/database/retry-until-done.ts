@@ -11,7 +11,7 @@ export interface RetryUntilDoneOptions {
   pauseMs?: number;
 }
 
-export const RETRY_PAUSE_MS = 2000;
+const RETRY_PAUSE_MS = 2000;
 
 export async function retryUntilDone(task: () => Promise<void>, opts: RetryUntilDoneOptions): Promise<void> {
   while (!opts.stopped()) {

@@ -77,9 +77,7 @@ export class MemberIdentity implements OnApplicationShutdown {
 
   /** Reads the name again (after clustering, joining, renaming); linearizable when clustered. */
   async refresh(): Promise<void> {
-    const lookUp = ++this.lookUps;
-    const found = await this.lookUp('linearizable');
-    if (lookUp === this.lookUps) this.adopt(found); // a refresh that started later has the newer answer
+    await this.lookUpAndAdopt('linearizable');
     for (const listener of this.refreshed) {
       try {
         await listener();
@@ -97,9 +95,7 @@ export class MemberIdentity implements OnApplicationShutdown {
    * every few seconds until one succeeds or the daemon stops).
    */
   async start(onError: (err: Error) => void): Promise<void> {
-    const lookUp = ++this.lookUps;
-    const found = await this.lookUp('local');
-    if (lookUp === this.lookUps) this.adopt(found);
+    await this.lookUpAndAdopt('local');
     // A standalone server's answer is already linearizable (it leads itself), and the listeners
     // have nothing to adopt outside a cluster.
     if (this.databases.clusterState()) void retryUntilDone(() => this.refresh(), { onError, stopped: () => this.stopped });
@@ -120,6 +116,13 @@ export class MemberIdentity implements OnApplicationShutdown {
     const [found] = await this.databases.global.query<{ id: number; name: string }>('SELECT id, name FROM nodes WHERE address = ?', [state.address], { consistency });
     if (found) return { name: found.name, id: found.id, row: { id: found.id, name: found.name } };
     return { name: state.self.name || os.hostname(), id: 0, row: standalone };
+  }
+
+  /** Looks the name up and takes it, unless a look-up that started later has the newer answer. */
+  private async lookUpAndAdopt(consistency: 'linearizable' | 'local'): Promise<void> {
+    const lookUp = ++this.lookUps;
+    const found = await this.lookUp(consistency);
+    if (lookUp === this.lookUps) this.adopt(found);
   }
 
   private adopt({ name, id, row }: { name: string; id: number; row: NodeRow }): void {
