@@ -227,8 +227,9 @@ describe('GlobalDatabase on a 3-member cluster', () => {
 
   it('restarts after a crash that lost the latest commit index, and keeps snapshotting', async () => {
     // Snapshots every 20 entries without compaction (1000 entries kept behind them): nothing makes
-    // the victim's log store write its commit index durably before the crash.
-    const leader = await started({ driver: { snapshotEvery: 20, raft: { snapshotTrailing: 1000 } } });
+    // the victim's log store write its commit index durably before the crash. Followers apply each
+    // entry as it commits, so no snapshot lands on the last entry (a snapshot records its index).
+    const leader = await started({ driver: { snapshotEvery: 20, applyDelayMs: 0, raft: { snapshotTrailing: 1000 } } });
     const victim = [1, 2, 3].find((id) => id !== leader)!;
     for (let i = 0; i < 50; i++) await c.db(leader).exec(put(`pre${i}`, i));
     const last = (await c.db(leader).exec(put('pre-last', 0))).index;
