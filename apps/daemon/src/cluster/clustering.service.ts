@@ -343,18 +343,36 @@ export class Clustering {
     this.events.publish('lifecycle', { action: 'cluster-member-removed', source: `/1.0/cluster/members/${name}`, requestor: { username: '', protocol: 'cluster', address: '' } });
   }
 
+  /**
+   * Renames a member and its server certificate's entry in one transaction. The renamed member
+   * takes its new name at once when it is this one, else once told (or, if it cannot be told, at
+   * the next heartbeat that names it).
+   */
   async rename(from: string, to: string): Promise<void> {
     validMemberName(to);
     const db = this.databases.global;
+    const [renamed] = await db.query<{ id: number; address: string }>('SELECT id, address FROM nodes WHERE name = ?', [from]);
+    if (!renamed) throw notFound('Cluster member not found');
     try {
-      await db.exec({ statements: [{ sql: 'UPDATE nodes SET name = ? WHERE name = ?', params: [to, from], expect: 1 }] });
+      await db.exec({
+        statements: [
+          { sql: 'UPDATE nodes SET name = ? WHERE id = ? AND name = ?', params: [to, renamed.id, from], expect: 1 },
+          { sql: 'UPDATE certificates SET name = ? WHERE type = ? AND name = ?', params: [to, CERT_TYPE_SERVER, from] },
+        ],
+      });
     } catch (err) {
       if (err instanceof TxFailedError && err.sqlCode === 'EXPECTATION_FAILED') throw notFound('Cluster member not found');
       if (err instanceof TxFailedError && /UNIQUE/.test(err.message)) throw badRequest(`The cluster already has a member with name: ${to}`);
       throw err;
     }
-    await db.exec({ statements: [{ sql: 'UPDATE certificates SET name = ? WHERE type = ? AND name = ?', params: [to, CERT_TYPE_SERVER, from] }] });
-    await this.identity.refresh();
+    if (renamed.id === this.identity.id) {
+      await this.identity.refresh();
+      return;
+    }
+    // Not awaited: a member that does not answer learns its name from a heartbeat instead.
+    this.peers
+      .lxd(renamed.address, 'POST', '/internal/cluster/renamed', {}, { timeoutMs: 5000 })
+      .catch((err: Error) => this.logger.warn(`member ${to} was renamed but could not be told: ${err.message}`));
   }
 
   private async leaveNow(): Promise<void> {

@@ -5,6 +5,7 @@ import { SyncResponse, syncResponse } from '../envelope';
 import { badRequest, forbidden } from '../http/lxd-error';
 import { AllowUntrusted, Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
+import { MemberIdentity } from '../identity/member-identity';
 import { type AdmissionReply, type AdmissionRequest, Clustering } from './clustering.service';
 import { fromRaftMemberJson, type RaftMemberJson, rememberRaftMembers } from './raft-members';
 
@@ -12,10 +13,13 @@ import { fromRaftMemberJson, type RaftMemberJson, rememberRaftMembers } from './
 @Controller('/internal/cluster')
 export class InternalClusterController {
   private readonly logger = new Logger('Cluster');
+  /** A refresh of this member's name that a heartbeat started and that has not ended yet. */
+  private renaming?: Promise<void>;
 
   constructor(
     private readonly clustering: Clustering,
     private readonly databases: Databases,
+    private readonly identity: MemberIdentity,
   ) {}
 
   /**
@@ -50,8 +54,22 @@ export class InternalClusterController {
       const nodes = body.members.map(fromRaftMemberJson);
       const self = this.databases.clusterState()?.self;
       // A heartbeat that no longer lists this member (it was removed) changes nothing here.
-      if (self && nodes.some((n) => n.id === self.id)) rememberRaftMembers(this.databases.local, this.databases, nodes);
+      const mine = self && nodes.find((n) => n.id === self.id);
+      if (mine) {
+        rememberRaftMembers(this.databases.local, this.databases, nodes);
+        // Renamed while it could not be told: the leader's heartbeat carries the name it has now.
+        if (mine.name !== '' && mine.name !== this.identity.name) this.refreshName();
+      }
     }
+    return syncResponse({});
+  }
+
+  /** This member was renamed: it reads its name again. */
+  @Post('renamed')
+  @HttpCode(200)
+  async renamed(@Ctx() ctx: RequestContext): Promise<SyncResponse<Record<string, never>>> {
+    if (ctx.protocol !== 'cluster') throw forbidden('Only cluster members can tell a member it was renamed');
+    await this.identity.refresh();
     return syncResponse({});
   }
 
@@ -65,5 +83,12 @@ export class InternalClusterController {
       this.clustering.leave().catch((err: Error) => this.logger.error(`could not leave the cluster: ${err.message}`));
     });
     return syncResponse({});
+  }
+
+  private refreshName(): void {
+    this.renaming ??= this.identity
+      .refresh()
+      .catch((err: Error) => this.logger.warn(`could not read this member's new name: ${err.message}`))
+      .finally(() => (this.renaming = undefined));
   }
 }

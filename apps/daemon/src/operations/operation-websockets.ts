@@ -158,7 +158,7 @@ function openPeerWebsocket(deps: OperationWebsocketRoutesDeps, address: string, 
 async function locateOperation(deps: OperationWebsocketRoutesDeps, id: string): Promise<string | undefined> {
   if (!deps.databases.clustered) return undefined;
   const [records, threshold] = await Promise.all([deps.members.records(), deps.members.offlineThresholdMs()]);
-  const addresses = records.filter((r) => r.name !== deps.identity.name && ClusterMembers.isOnline(r, threshold)).map((r) => r.address);
+  const addresses = records.filter((r) => r.address !== deps.identity.address && ClusterMembers.isOnline(r, threshold)).map((r) => r.address);
   const found = await Promise.all(
     addresses.map((address) =>
       deps.peers

@@ -88,11 +88,11 @@ export class OperationsController {
     }
   }
 
-  /** Other members' addresses (those that answer heartbeats). */
+  /** The addresses of the other members that answer heartbeats (this one is known by its address, which a rename keeps). */
   private async peerAddresses(): Promise<string[]> {
     if (!this.databases.clustered) return [];
     const [records, threshold] = await Promise.all([this.members.records(), this.members.offlineThresholdMs()]);
-    return records.filter((r) => r.name !== this.identity.name && ClusterMembers.isOnline(r, threshold)).map((r) => r.address);
+    return records.filter((r) => r.address !== this.identity.address && ClusterMembers.isOnline(r, threshold)).map((r) => r.address);
   }
 
   private async remoteOperations(): Promise<OperationJson[]> {
