@@ -167,6 +167,66 @@ describe('a 4-member cluster formed with cubed init', () => {
     expect(after.config['user.v']).toBe(a.status === 200 ? 'a' : 'b');
   });
 
+  it('edits members with lxc: config, groups, rename, evacuate and restore; bad edits get clear errors', async () => {
+    // Member config, read back through another member.
+    expect(await lxc(1, 'cluster', 'set', 'm3', 'scheduler.instance', 'manual')).toMatchObject({ code: 0 });
+    expect(await lxc(3, 'cluster', 'get', 'm3', 'scheduler.instance')).toMatchObject({ code: 0, stdout: 'manual\n' });
+    expect(await lxc(1, 'cluster', 'set', 'm3', 'no.such.key', 'x')).toMatchObject({ code: 1, stderr: expect.stringContaining('Invalid member config key "no.such.key"') });
+    // PATCH keeps what it does not name; an edit from a stale ETag loses; roles are the cluster's.
+    const read = await c.member(0).request('GET', '/1.0/cluster/members/m3');
+    const etag = String(read.headers.etag);
+    expect(await c.member(0).request('PATCH', '/1.0/cluster/members/m3', { description: 'rack 2' }, undefined, { 'If-Match': etag })).toMatchObject({ status: 200 });
+    const edited = await c.member(2).api<{ description: string; config: Record<string, string> }>('GET', '/1.0/cluster/members/m3');
+    expect(edited).toMatchObject({ description: 'rack 2', config: { 'scheduler.instance': 'manual' } });
+    const stale = await c.member(1).request('PUT', '/1.0/cluster/members/m3', { description: 'lost', config: {} }, undefined, { 'If-Match': etag });
+    expect(stale).toMatchObject({ status: 412, json: { type: 'error', error_code: 412 } });
+    expect(await lxc(0, 'cluster', 'role', 'add', 'm3', 'event-hub')).toMatchObject({ code: 1, stderr: expect.stringContaining('"event-hub" role is not supported') });
+    const roles = await c.member(0).request('PATCH', '/1.0/cluster/members/m3', { roles: ['database-standby'] });
+    expect(roles).toMatchObject({ status: 400, json: { type: 'error', error: expect.stringContaining('assigned by the cluster') } });
+    expect(await lxc(1, 'cluster', 'unset', 'm3', 'scheduler.instance')).toMatchObject({ code: 0 });
+    expect((await c.member(0).api<{ description: string; config: Record<string, string> }>('GET', '/1.0/cluster/members/m3')).config).toEqual({});
+
+    // Cluster groups: a group with members cannot be deleted.
+    expect(await lxc(0, 'cluster', 'group', 'create', 'rack2')).toMatchObject({ code: 0 });
+    expect(await lxc(1, 'cluster', 'group', 'assign', 'm3', 'rack2,default')).toMatchObject({ code: 0 });
+    expect((await lxc(2, 'cluster', 'group', 'show', 'rack2')).stdout).toMatch(/members:\n- m3\n/);
+    expect(await lxc(0, 'cluster', 'group', 'delete', 'rack2')).toMatchObject({ code: 1, stderr: expect.stringContaining('Only empty cluster groups can be removed') });
+    expect(await lxc(0, 'cluster', 'group', 'assign', 'm3', 'default')).toMatchObject({ code: 0 });
+    expect(await lxc(0, 'cluster', 'group', 'delete', 'rack2')).toMatchObject({ code: 0 });
+
+    // Rename through another member: the renamed member takes its new name.
+    expect(await lxc(1, 'cluster', 'rename', 'm3', 'm3x')).toMatchObject({ code: 0, stdout: 'Member m3 renamed to m3x\n' });
+    const serverName = async (i: number) => (await c.member(i).api<{ environment: { server_name: string } }>('GET', '/1.0')).environment.server_name;
+    await c.waitFor(async () => ((await serverName(2)) === 'm3x' ? true : undefined), 10_000, 'm3 named m3x');
+    expect((await c.list(0)).map((m) => m.server_name).sort()).toEqual(['m1', 'm2', 'm3x', 'm4']);
+    expect(await lxc(0, 'cluster', 'rename', 'm3x', 'm1')).toMatchObject({ code: 1, stderr: expect.stringContaining('already has a member with name: m1') });
+    expect(await lxc(0, 'cluster', 'rename', 'nowhere', 'm9')).toMatchObject({ code: 1, stderr: expect.stringContaining('not found') });
+    // Its own operations are listed once, under its new name.
+    await c.member(2).api('POST', '/1.0/profiles', { name: 'by-m3x' });
+    const ops = await c.member(2).api<Record<string, { id: string }[]>>('GET', '/1.0/operations?recursion=1');
+    const ids = Object.values(ops).flat().map((o) => o.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(await lxc(2, 'cluster', 'rename', 'm3x', 'm3')).toMatchObject({ code: 0 });
+    expect(await serverName(2)).toBe('m3');
+    // A member that cannot be told (hung for longer than the notice waits) learns its name from a heartbeat.
+    c.member(3).freeze(true);
+    try {
+      expect(await lxc(0, 'cluster', 'rename', 'm4', 'm4z')).toMatchObject({ code: 0 });
+      await sleep(5500);
+    } finally {
+      c.member(3).freeze(false);
+    }
+    await c.waitFor(async () => ((await serverName(3)) === 'm4z' ? true : undefined), 10_000, 'm4 named m4z');
+    expect(await lxc(3, 'cluster', 'rename', 'm4z', 'm4')).toMatchObject({ code: 0 });
+    await c.waitFor(async () => ((await c.list(0)).every((m) => m.status === 'Online') ? true : undefined), 15_000, 'every member Online');
+
+    // Evacuate and restore.
+    expect(await lxc(0, 'cluster', 'evacuate', 'm4', '--force')).toMatchObject({ code: 0 });
+    expect((await c.list(1)).find((m) => m.server_name === 'm4')).toMatchObject({ status: 'Evacuated', message: 'Unavailable due to maintenance' });
+    expect(await lxc(0, 'cluster', 'restore', 'm4', '--force')).toMatchObject({ code: 0 });
+    expect((await c.list(1)).find((m) => m.server_name === 'm4')).toMatchObject({ status: 'Online' });
+  });
+
   it('sends events from every member to a listener on any member, and forwards ?target=', async () => {
     const ws = new WebSocket('ws+unix://' + c.member(0).socket + ':/1.0/events?type=lifecycle');
     const events: { location: string; metadata: { action: string; source: string } }[] = [];

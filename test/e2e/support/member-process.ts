@@ -127,6 +127,11 @@ export class MemberProcess {
     }
   }
 
+  /** Stops the process where it is (SIGSTOP), as a hung member would be, or lets it go on (SIGCONT). */
+  freeze(frozen: boolean): void {
+    this.proc?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** Sends a signal (SIGKILL by default) and waits for the process to exit. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const proc = this.proc;

@@ -23,6 +23,21 @@ const MEMBER_CONFIG_KEYS: Record<string, (v: string) => boolean> = {
   'scheduler.instance': (v) => ['all', 'manual', 'group'].includes(v),
 };
 
+/** The roles a member can have here; the cluster assigns all of them. */
+const DATABASE_ROLES = ['database', 'database-leader', 'database-standby'];
+
+/** An edit may repeat the member's roles but not change them. */
+function checkRoles(roles: unknown, current: string[]): void {
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw badRequest('roles must be a list of role names');
+  for (const role of roles) {
+    if (role === 'event-hub') throw badRequest('The "event-hub" role is not supported: members exchange events directly, in a full mesh');
+    if (!DATABASE_ROLES.includes(role)) throw badRequest(`Invalid cluster role "${role}"`);
+  }
+  if (JSON.stringify([...roles].sort()) !== JSON.stringify([...current].sort())) {
+    throw badRequest('The database roles (database, database-leader, database-standby) are assigned by the cluster and cannot be changed');
+  }
+}
+
 /** The fields of a member its ETag covers. */
 export function memberEtag(m: ClusterMemberJson): string {
   return etagOf({ description: m.description, failure_domain: m.failure_domain, groups: m.groups, config: m.config, roles: m.roles });
@@ -41,12 +56,7 @@ export class MemberUpdate {
     const record = await this.members.record(name);
     const currentEtag = memberEtag(current);
     if (ifMatch !== undefined && ifMatch !== currentEtag) throw preconditionFailed(`ETag doesn't match: ${currentEtag} vs ${ifMatch}`);
-    if (edit.roles !== undefined) {
-      const roles = edit.roles;
-      if (!Array.isArray(roles) || JSON.stringify([...roles].sort()) !== JSON.stringify([...current.roles].sort())) {
-        throw badRequest('The database roles (database, database-leader, database-standby) are assigned by the cluster and cannot be changed');
-      }
-    }
+    if (edit.roles !== undefined) checkRoles(edit.roles, current.roles);
     const description = edit.description ?? (replace ? '' : current.description);
     if (typeof description !== 'string') throw badRequest('description must be a string');
     const failureDomain = edit.failure_domain ?? (replace ? 'default' : current.failure_domain);
@@ -57,6 +67,8 @@ export class MemberUpdate {
     let config = (edit.config ?? (replace ? {} : current.config)) as Record<string, unknown>;
     if (typeof config !== 'object' || config === null || Array.isArray(config)) throw badRequest('config must be an object');
     if (!replace && edit.config !== undefined) config = { ...current.config, ...config };
+    // As in LXD, a key set to the empty string is unset (that is what `lxc cluster unset` sends).
+    config = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== ''));
     for (const [k, v] of Object.entries(config)) {
       if (typeof v !== 'string') throw badRequest(`Invalid value for "${k}": expected a string`);
       const check = MEMBER_CONFIG_KEYS[k];
