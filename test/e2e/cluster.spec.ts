@@ -295,6 +295,15 @@ describe('a 4-member cluster formed with cubed init', () => {
     const leader = await c.leader();
     const victim = [0, 1, 2, 3].find((i) => i !== leader)!;
     const other = [0, 1, 2, 3].find((i) => i !== leader && i !== victim)!;
+    // A member that does not answer is removed only with --force: it could not be told.
+    c.member(victim).freeze(true);
+    try {
+      const refused = await lxc(other, 'cluster', 'remove', c.member(victim).name);
+      expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot be reached .*--force/) });
+    } finally {
+      c.member(victim).freeze(false);
+    }
+    expect((await c.list(other)).map((m) => m.server_name)).toContain(c.member(victim).name);
     expect(await lxc(other, 'cluster', 'remove', c.member(victim).name)).toMatchObject({ code: 0 });
     await c.waitFor(async () => ((await c.list(other)).some((m) => m.server_name === c.member(victim).name) ? undefined : true), 10_000, 'the member gone');
     await c.waitFor(async () => {
@@ -324,5 +333,20 @@ describe('a 4-member cluster formed with cubed init', () => {
     for (const i of gone) expect(r.json.error).toContain(c.member(i).name);
     for (const i of gone) await c.member(i).start();
     await c.leader();
+  });
+
+  it('removes a dead member with --force, and the cluster goes on writing', async () => {
+    const leader = await c.leader();
+    const dead = [0, 1, 2, 3].find((i) => i !== leader)!;
+    const via = [0, 1, 2, 3].find((i) => i !== leader && i !== dead)!;
+    await c.member(dead).kill();
+    const name = c.member(dead).name;
+    expect(await lxc(via, 'cluster', 'remove', name)).toMatchObject({ code: 1, stderr: expect.stringContaining('--force') });
+    expect(await lxc(via, 'cluster', 'remove', name, '--force', '--yes')).toMatchObject({ code: 0 });
+    expect((await c.list(via)).map((m) => m.server_name)).not.toContain(name);
+    const list = await lxc(leader, 'cluster', 'list', '--format', 'csv');
+    expect(list.stdout.trim().split('\n')).toHaveLength(3);
+    await c.member(via).api('POST', '/1.0/profiles', { name: 'after-force-remove' });
+    expect((await c.member(leader).api<{ name: string }>('GET', '/1.0/profiles/after-force-remove')).name).toBe('after-force-remove');
   });
 });

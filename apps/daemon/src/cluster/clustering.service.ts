@@ -36,6 +36,9 @@ import { decodeJoinToken } from './join-token';
 import { PeerClient } from './peer-client';
 import { fromRaftMemberJson, type RaftMemberJson, rememberRaftMembers, toRaftMemberJson } from './raft-members';
 
+/** How long a member to be removed without --force has to answer. */
+const REACHABLE_WITHIN_MS = 3000;
+
 /** What a newcomer sends to be admitted (POST /internal/cluster/accept). */
 export interface AdmissionRequest {
   name: string;
@@ -321,6 +324,11 @@ export class Clustering {
     if (!force) {
       const instances = await db.query<{ n: number }>('SELECT count(*) AS n FROM instances WHERE node_id = ?', [id]);
       if (Number(instances[0].n) > 0) throw badRequest(`Member "${name}" still has instances: move or delete them first, or remove it with --force`);
+      // It must hear that it was removed, or it would go on as a member of a cluster that has
+      // forgotten it. --force removes a member that is gone for good.
+      await this.peers.lxd(address, 'GET', '/1.0', undefined, { timeoutMs: REACHABLE_WITHIN_MS }).catch((err: Error) => {
+        throw badRequest(`Member "${name}" cannot be reached (${err.message}): remove it with --force if it is gone for good`);
+      });
     }
     if (db.status().members.some((m) => m.id === id)) await db.removeMember(id, 10_000);
     await db.exec({
