@@ -148,6 +148,23 @@ describe('GlobalDatabase on a 3-member cluster', () => {
     expect(await c.db(follower).query('SELECT k, v FROM kv')).toEqual([{ k: 'survivor', v: 1 }]);
   });
 
+  it('sends a write on to the next leader when the one it was forwarded to hangs, and applies it once', async () => {
+    const leader = await started();
+    const [follower, other] = [1, 2, 3].filter((id) => id !== leader);
+    c.holdAnswer = (_from, target) => {
+      c.holdAnswer = undefined;
+      // From now on the leader reaches nobody and its answer never comes, as if it hung.
+      c.net.partition([target], [follower, other]);
+      return true;
+    };
+    const r = await c.db(follower).exec(put('rerouted', 1), { timeoutMs: 8000 });
+    expect(r.changes).toBe(1);
+    expect(c.db(follower).status().leader?.id).not.toBe(leader);
+    c.net.heal();
+    await c.waitApplied(r.index);
+    for (const id of [1, 2, 3]) expect(await c.db(id).query("SELECT count(*) AS n FROM kv WHERE k = 'rerouted'")).toEqual([{ n: 1 }]);
+  });
+
   it('serves local reads without a read point, and linearizable reads after every acknowledged write', async () => {
     const leader = await started();
     const follower = [1, 2, 3].find((id) => id !== leader)!;

@@ -147,7 +147,7 @@ export class GlobalDatabase {
       const target = this.forwardTarget();
       if (target !== 0 && this.link) {
         try {
-          return await this.link.exec(target, wire, left);
+          return await this.untilLeaderChanges(target, this.link.exec(target, wire, left));
         } catch (err) {
           if (err instanceof NotLeaderError) {
             this.leaderHint = err.leader?.id ?? 0;
@@ -493,6 +493,34 @@ export class GlobalDatabase {
       this.leaderHint = 0;
     }
     for (const w of [...this.waiters]) w();
+  }
+
+  /**
+   * `forwarded` (a request to `target`, the leader when it was sent), or ForwardLostError as soon
+   * as this member follows another leader: a leader that hangs would otherwise hold the request
+   * until it times out, though a new one is elected within an election timeout. A write that the
+   * old leader still applies is applied once: its retry carries the same transaction id.
+   */
+  private untilLeaderChanges<T>(target: NodeId, forwarded: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const check = (): void => {
+        const leader = this.driver.leaderId();
+        if (leader === 0 || leader === target) return;
+        this.waiters.delete(check);
+        reject(new ForwardLostError(target, `${this.peers.ref(target).name || `member ${target}`} is no longer the leader`));
+      };
+      this.waiters.add(check);
+      forwarded.then(
+        (r) => {
+          this.waiters.delete(check);
+          resolve(r);
+        },
+        (err: unknown) => {
+          this.waiters.delete(check);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Resolves on the next status change, or after `ms`. */

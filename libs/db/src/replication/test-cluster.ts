@@ -81,7 +81,12 @@ class MemoryLink implements LeaderLink {
   }
 
   async exec(target: NodeId, wireTx: Uint8Array, timeoutMs: number): Promise<ExecResult> {
-    const result = await this.target(target).execForwarded(wireTx, timeoutMs);
+    const served = this.target(target).execForwarded(wireTx, timeoutMs);
+    if (this.cluster.holdAnswer?.(this.from, target)) {
+      served.catch(() => undefined);
+      return new Promise<ExecResult>(() => undefined);
+    }
+    const result = await served;
     if (this.cluster.loseAnswer?.(this.from, target)) throw new ForwardLostError(target, `the answer of member ${target} was lost`);
     return result;
   }
@@ -113,6 +118,8 @@ export class TestCluster {
   readonly root: string;
   /** Called after a member served a write forwarded to it: true drops the answer, as a broken connection would. */
   loseAnswer?: (from: NodeId, target: NodeId) => boolean;
+  /** Called when a member forwards a write: true means no answer ever comes, as from a member that hangs. */
+  holdAnswer?: (from: NodeId, target: NodeId) => boolean;
 
   constructor(
     readonly ids: NodeId[],
