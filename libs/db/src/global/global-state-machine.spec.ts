@@ -131,6 +131,7 @@ describe('GlobalStateMachine', () => {
     expect(res[2]).toMatchObject({ index: 4, ok: true, changes: 2 });
     expect(res[3]).toMatchObject({ index: 5, ok: true, changes: 0, rows: [{ k: 'a' }, { k: 'b' }, { k: 'c' }] });
     expect(sm.appliedState()).toEqual({ index: 5, term: 2 });
+    sm.close();
     const exact = GlobalStateMachine.open(path.join(dir, 'global.db'), { safeIntegers: true });
     open.push(exact);
     expect(exact.query("SELECT v FROM kv WHERE k = 'b'")).toEqual([{ v: 2n ** 60n }]);
@@ -222,20 +223,32 @@ describe('GlobalStateMachine', () => {
   });
 
   it('throws on failures of the environment without advancing', () => {
+    const sm = openSm('global.db');
+    sm.apply(entriesOf([SCHEMA]));
+    sm.connection.pragma('query_only = ON'); // every write fails with SQLITE_READONLY
+    const e = sqlEntry(2, 1, 'INSERT INTO kv (k) VALUES (?)', 'a');
+    expect(() => sm.apply([e])).toThrow(expect.objectContaining({ code: 'SQLITE_READONLY' }));
+    expect(sm.appliedIndex()).toBe(1);
+    sm.connection.pragma('query_only = OFF');
+    expect(sm.apply([e])).toEqual([{ index: 2, ok: true, changes: 1, lastInsertRowid: 1, statements: [{ changes: 1 }] }]);
+  });
+
+  it('keeps other connections out of the replica while it is open', () => {
     const file = path.join(dir, 'global.db');
     const sm = openSm('global.db');
     sm.apply(entriesOf([SCHEMA]));
-    sm.connection.pragma('busy_timeout = 0');
-    const other = new Database(file);
+    const other = new Database(file, { timeout: 0 });
     try {
-      other.prepare('BEGIN IMMEDIATE').run(); // holds the write lock
-      const e = sqlEntry(2, 1, 'INSERT INTO kv (k) VALUES (?)', 'a');
-      expect(() => sm.apply([e])).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
-      expect(sm.appliedIndex()).toBe(1);
-      other.prepare('ROLLBACK').run();
-      expect(sm.apply([e])).toEqual([{ index: 2, ok: true, changes: 1, lastInsertRowid: 1, statements: [{ changes: 1 }] }]);
+      expect(() => other.prepare('INSERT INTO kv (k) VALUES (?)').run('behind-the-log')).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
     } finally {
       other.close();
+    }
+    sm.close();
+    const after = new Database(file, { readonly: true });
+    try {
+      expect(after.prepare('SELECT count(*) AS n FROM kv').get()).toEqual({ n: 0 });
+    } finally {
+      after.close();
     }
   });
 
@@ -387,6 +400,7 @@ describe('GlobalStateMachine', () => {
       const b = openSm('b.db');
       b.apply([noopEntry(1, 1), noopEntry(2, 1)]);
       const sums = b.tableChecksums();
+      const files = fs.readdirSync(dir).sort();
       expect(() => b.restore(snap, { index: 20, term: 1 })).toThrow(GlobalStateRestoreError);
       expect(() => b.restore(snap, { index: 21, term: 9 })).toThrow("the snapshot's raft_applied is 21/1, expected 21/9");
       expect(() => b.restore(Buffer.from('not a database at all'), { index: 21, term: 1 })).toThrow(/not an SQLite database image/);
@@ -396,7 +410,9 @@ describe('GlobalStateMachine', () => {
       expect(() => b.restore(plain, { index: 0, term: 0 })).toThrow(/no raft_applied table/);
       expect(b.appliedIndex()).toBe(2);
       expect(b.tableChecksums()).toEqual(sums);
-      expect(fs.readdirSync(dir).sort()).toEqual(['a.db', 'a.db-shm', 'a.db-wal', 'b.db', 'b.db-shm', 'b.db-wal']);
+      // No temporary file is left behind.
+      expect(fs.readdirSync(dir).sort()).toEqual(files);
+      expect(files).toEqual(['a.db', 'a.db-wal', 'b.db', 'b.db-wal']);
     });
   });
 

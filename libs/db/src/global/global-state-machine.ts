@@ -212,6 +212,10 @@ export class GlobalStateMachine {
       // every entry again: the member re-applies the entries after raft_applied on restart. FULL
       // would fsync the WAL on every applied entry for no gain in safety.
       db.pragma('synchronous = NORMAL');
+      // This connection is the replica's only one: with the lock held from the first write on, a
+      // commit takes no file locks (6 fcntl calls fewer; about 20 % of a one-entry apply on this
+      // disk, bench:apply), and no other process can change the replica behind the log's back.
+      db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('foreign_keys = ON');
       db.defaultSafeIntegers(this.safeIntegers);
       db.exec(`CREATE TABLE IF NOT EXISTS raft_applied (
