@@ -291,6 +291,36 @@ describe('a 4-member cluster formed with cubed init', () => {
     }, 20_000, 'the restarted member a standby again');
   });
 
+  it('replaces a voter that hangs, and takes it back as a standby when it goes on', async () => {
+    // Once the roles have settled (the member restarted by the test before is made a standby).
+    await c.waitFor(async () => {
+      const list = await c.list(0);
+      return list.filter((m) => m.roles.includes('database')).length === 3 && list.some((m) => m.roles.includes('database-standby')) ? true : undefined;
+    }, 20_000, 'three voters and a standby');
+    const leader = await c.leader();
+    const voters = (await c.list(leader)).filter((m) => m.roles.includes('database')).map((m) => c.members.findIndex((x) => x.name === m.server_name));
+    const hung = voters.find((i) => i !== leader)!;
+    const name = c.member(hung).name;
+    // Its connections stay open: only its silence tells the leader that it is gone.
+    c.member(hung).freeze(true);
+    try {
+      await c.waitFor(async () => {
+        const members = await c.list(leader);
+        const gone = members.find((m) => m.server_name === name)!;
+        return members.filter((m) => m.roles.includes('database')).length === 3 && gone.roles.length === 0 ? true : undefined;
+      }, 20_000, 'the hung voter replaced');
+      await c.member(leader).api('POST', '/1.0/profiles', { name: 'while-a-voter-hangs' });
+    } finally {
+      c.member(hung).freeze(false);
+    }
+    await c.waitFor(async () => {
+      const back = (await c.list(leader)).find((m) => m.server_name === name)!;
+      return back.status === 'Online' && back.roles.includes('database-standby') ? true : undefined;
+    }, 20_000, 'the member that hung a standby');
+    expect(await c.leader()).toBe(leader);
+    expect((await c.member(hung).api<{ name: string }>('GET', '/1.0/profiles/while-a-voter-hangs')).name).toBe('while-a-voter-hangs');
+  });
+
   it('removes a member, which goes back to standalone, and adds it again', async () => {
     const leader = await c.leader();
     const victim = [0, 1, 2, 3].find((i) => i !== leader)!;

@@ -363,7 +363,7 @@ export class GlobalDatabase {
       const self = this.driver.id;
       const next = this.driver
         .membership()
-        .find((m) => m.role === Role.Voter && m.id !== self && !tried.has(m.id) && this.transport.isReachable(m.id));
+        .find((m) => m.role === Role.Voter && m.id !== self && !tried.has(m.id) && this.reaches(m.id));
       if (!next) return undefined;
       tried.add(next.id);
       try {
@@ -414,7 +414,7 @@ export class GlobalDatabase {
       members: st.membership.map((m) => ({
         ...this.peers.ref(m.id),
         role: m.role,
-        reachable: m.id === st.id || this.transport.isReachable(m.id),
+        reachable: m.id === st.id || this.reaches(m.id),
       })),
       commit: st.commit,
       applied: st.applied,
@@ -468,6 +468,15 @@ export class GlobalDatabase {
   private hasReplica(): boolean {
     const role = this.driver.memberRole();
     return role === Role.Voter || role === Role.Standby;
+  }
+
+  /**
+   * Whether member `id` can be reached. The leader, which plans the roles from this, counts only
+   * members it heard from lately: one that hangs keeps its connections open. Elsewhere an open
+   * connection counts too (for the errors that name the members that cannot be reached).
+   */
+  private reaches(id: NodeId): boolean {
+    return this.driver.isLeader() ? this.transport.heardFromRecently(id) : this.transport.isReachable(id);
   }
 
   /** Where to send a request this member cannot serve: the leader, or for a spare a hint or any voter. */
@@ -571,7 +580,7 @@ export class GlobalDatabase {
     const self = this.driver.id;
     return this.driver
       .membership()
-      .filter((m) => m.role === Role.Voter && m.id !== self && !this.transport.isReachable(m.id))
+      .filter((m) => m.role === Role.Voter && m.id !== self && !this.reaches(m.id))
       .map((m) => m.id);
   }
 

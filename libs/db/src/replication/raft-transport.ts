@@ -10,6 +10,8 @@ export interface RaftTransport {
   setReceiver(receive: (m: Message) => void): void;
   /** Whether `id` was reachable recently (a live connection or a message from it), and is not stopping. */
   isReachable(id: NodeId): boolean;
+  /** Whether a message from `id` came recently (not counting a connection that merely stays open), and it is not stopping. */
+  heardFromRecently(id: NodeId): boolean;
   /** Tells the other members that this one is stopping (now, and with everything it sends from now on). */
   announceLeaving(): void;
   /** Whether `id` said it is stopping (until it is heard from again without saying so). */
@@ -28,6 +30,10 @@ export class SoloTransport implements RaftTransport {
   }
 
   isReachable(): boolean {
+    return false;
+  }
+
+  heardFromRecently(): boolean {
     return false;
   }
 

@@ -56,6 +56,7 @@ export class MemoryNetwork {
         this.receivers.set(id, receive);
       },
       isReachable: (peer) => this.connected(id, peer) && !this.leaving.has(peer),
+      heardFromRecently: (peer) => this.connected(id, peer) && !this.leaving.has(peer),
       announceLeaving: () => {
         this.leaving.add(id);
       },

@@ -12,7 +12,9 @@
  * A member that is stopping says so in a frame of its own and in every frame after it: the others
  * stop counting it as reachable (a leader that hands its leadership over picks somebody else).
  * Every stream starts with a frame of its own too, so a member that comes back is heard from at
- * once, whether or not Raft has anything to send.
+ * once, whether or not Raft has anything to send; and a peer that nothing was sent to for a while
+ * gets an empty frame every second, so that every member hears from every live member (a process
+ * that hangs keeps its connections open: only its silence tells).
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Message, NodeId } from '@app/raft';
@@ -44,7 +46,12 @@ interface PeerLink {
   client: ClusterClient;
   stream?: grpc.ClientWritableStream<Uint8Array>;
   retryAt: number;
+  /** When a frame was last written to the peer. */
+  sentAt: number;
 }
+
+/** A peer that was sent nothing for this long gets an empty frame (at the next second's round). */
+const PRESENCE_AFTER_MS = 500;
 
 export class GrpcRaftTransport implements RaftTransport {
   readonly id: NodeId;
@@ -89,8 +96,7 @@ export class GrpcRaftTransport implements RaftTransport {
     for (const [to, encoded] of byPeer) {
       const link = this.link(to);
       if (!link) continue; // no address known yet: dropped
-      const stream = this.streamOf(link);
-      stream?.write(encodeRaftBatch(this.id, encoded, this.leaving));
+      this.write(link, encodeRaftBatch(this.id, encoded, this.leaving));
     }
   }
 
@@ -99,7 +105,7 @@ export class GrpcRaftTransport implements RaftTransport {
     this.leaving = true;
     for (const peer of this.peers.all()) {
       const link = this.link(peer.id);
-      if (link) this.streamOf(link)?.write(encodeRaftBatch(this.id, [], true));
+      if (link) this.write(link, encodeRaftBatch(this.id, [], true));
     }
   }
 
@@ -129,12 +135,16 @@ export class GrpcRaftTransport implements RaftTransport {
   }
 
   isReachable(id: NodeId): boolean {
+    if (this.heardFromRecently(id)) return true;
+    if (this.leavingPeers.has(id)) return false;
+    return this.connected(id);
+  }
+
+  heardFromRecently(id: NodeId): boolean {
     if (id === this.id) return true;
     if (this.leavingPeers.has(id)) return false;
     const heard = this.lastHeard.get(id);
-    if (heard !== undefined && this.clock.now() - heard <= this.heardWithinMs) return true;
-    const link = this.links.get(id);
-    return link !== undefined && link.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+    return heard !== undefined && this.clock.now() - heard <= this.heardWithinMs;
   }
 
   /** The gRPC client for a peer (shared with forwarding), or undefined when its address is unknown. */
@@ -163,9 +173,16 @@ export class GrpcRaftTransport implements RaftTransport {
     if (link) return link;
     const peer = this.peers.get(id);
     if (!peer || !peer.address) return undefined;
-    link = { id, address: peer.address, client: newClusterClient(peer.address, this.credentials), retryAt: 0 };
+    link = { id, address: peer.address, client: newClusterClient(peer.address, this.credentials), retryAt: 0, sentAt: -Infinity };
     this.links.set(id, link);
     return link;
+  }
+
+  private write(link: PeerLink, frame: Uint8Array): void {
+    const stream = this.streamOf(link);
+    if (!stream) return;
+    stream.write(frame);
+    link.sentAt = this.clock.now();
   }
 
   private streamOf(link: PeerLink): grpc.ClientWritableStream<Uint8Array> | undefined {
@@ -195,10 +212,11 @@ export class GrpcRaftTransport implements RaftTransport {
   }
 
   /**
-   * Connects every peer's channel, and opens the stream to each peer that has none with a frame of
-   * no messages: the peer hears from this process even when Raft has nothing to tell it (a spare,
-   * or a member that restarted and waits for the leader), which also tells it that this member is
-   * not leaving (any more: a member that stopped and started again said it was leaving).
+   * Connects every peer's channel, and sends a frame of no messages to each peer that has no stream
+   * or was sent nothing lately: the peer hears from this process even when Raft has nothing to
+   * tell it (a spare, a follower's fellow followers, a member that restarted and waits for the
+   * leader), which also tells it that this member is not leaving (any more: a member that stopped
+   * and started again said it was leaving).
    */
   private connectAll(): void {
     if (this.closed) return;
@@ -206,7 +224,7 @@ export class GrpcRaftTransport implements RaftTransport {
       const link = this.link(peer.id);
       if (!link) continue;
       link.client.getChannel().getConnectivityState(true); // connects an idle channel
-      if (!link.stream) this.streamOf(link)?.write(encodeRaftBatch(this.id, [], this.leaving));
+      if (!link.stream || this.clock.now() - link.sentAt >= PRESENCE_AFTER_MS) this.write(link, encodeRaftBatch(this.id, [], this.leaving));
     }
   }
 
