@@ -213,8 +213,8 @@ export class GlobalStateMachine {
       // would fsync the WAL on every applied entry for no gain in safety.
       db.pragma('synchronous = NORMAL');
       // This connection is the replica's only one: with the lock held from the first write on, a
-      // commit takes no file locks (6 fcntl calls fewer; about 20 % of a one-entry apply on this
-      // disk, bench:apply), and no other process can change the replica behind the log's back.
+      // commit takes no file locks (see bench:apply in bench/RESULTS.md), and no other process can
+      // change the replica behind the log's back.
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('foreign_keys = ON');
       db.defaultSafeIntegers(this.safeIntegers);
