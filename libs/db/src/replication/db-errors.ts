@@ -16,7 +16,8 @@ export abstract class DbError extends Error {
   abstract readonly code: DbErrorCode;
 }
 
-function describeMember(m: MemberRef): string {
+/** A member as errors name it: its name and address, or what is known of it. */
+export function describeMember(m: MemberRef): string {
   const label = m.name ? `${m.name} (${m.address || `id ${m.id}`})` : m.address || `id ${m.id}`;
   return label;
 }

@@ -29,7 +29,7 @@ import {
   SYSTEM_LEADER_VALUES,
 } from '../global/replicated-tx';
 import { type Clock, SYSTEM_CLOCK } from './clock';
-import { DbClosedError, DbRefusedError, DbTimeoutError, type MemberRef, NoQuorumError, NotLeaderError, TxFailedError } from './db-errors';
+import { DbClosedError, DbRefusedError, DbTimeoutError, describeMember, type MemberRef, NoQuorumError, NotLeaderError, TxFailedError } from './db-errors';
 import { type ExecResult, ForwardLostError, ForwardUnavailableError, type LeaderLink, type ReadConsistency } from './leader-link';
 import type { PeerDirectory } from './peer-directory';
 import { ProposalDroppedError, type RaftDriver, ReadBarrierError, TransferTargetLeavingError } from './raft-driver';
@@ -516,7 +516,7 @@ export class GlobalDatabase {
         const leader = this.driver.leaderId();
         if (leader === 0 || leader === target) return;
         this.waiters.delete(check);
-        reject(new ForwardLostError(target, `${this.peers.ref(target).name || `member ${target}`} is no longer the leader`));
+        reject(new ForwardLostError(target, `${describeMember(this.peers.ref(target))} is no longer the leader`));
       };
       this.waiters.add(check);
       forwarded.then(

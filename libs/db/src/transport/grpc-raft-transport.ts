@@ -135,9 +135,7 @@ export class GrpcRaftTransport implements RaftTransport {
   }
 
   isReachable(id: NodeId): boolean {
-    if (this.heardFromRecently(id)) return true;
-    if (this.leavingPeers.has(id)) return false;
-    return this.connected(id);
+    return this.heardFromRecently(id) || (!this.leavingPeers.has(id) && this.connected(id));
   }
 
   heardFromRecently(id: NodeId): boolean {
