@@ -148,7 +148,7 @@ describe('a 4-member cluster formed with cubed init', () => {
       expect(again.code).toBe(1);
       const certs = await c.member(2).api<{ name: string; type: string }[]>('GET', '/1.0/certificates?recursion=1');
       expect(certs.filter((x) => x.type === 'client').map((x) => x.name)).toEqual(['laptop']);
-      expect(certs.filter((x) => x.type === 'server').map((x) => x.name).sort()).toEqual(['m2', 'm3', 'm4']);
+      expect(certs.filter((x) => x.type === 'server').map((x) => x.name).sort()).toEqual(['m1', 'm2', 'm3', 'm4']);
     } finally {
       fs.rmSync(conf, { recursive: true, force: true });
     }

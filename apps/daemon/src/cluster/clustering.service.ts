@@ -129,6 +129,8 @@ export class Clustering {
           params: [name, address, GLOBAL_SCHEMA_VERSION, API_EXTENSIONS_COUNT, architectureId(os.machine()), LEADER.now],
         },
         { sql: 'INSERT OR IGNORE INTO nodes_cluster_groups (node_id, group_id) VALUES (1, 1)', params: [] },
+        // Trusted as a member, as every member that joins is (LXD lists them all as type server).
+        trustMemberCertificate(name, this.serverTls.tls.certPem),
       ],
     });
     this.databases.local.setConfigs({ 'cluster.https_address': address });
@@ -259,11 +261,7 @@ export class Clustering {
             params: [req.name, address, GLOBAL_SCHEMA_VERSION, API_EXTENSIONS_COUNT, architectureId(req.architecture), LEADER.now],
           },
           { sql: 'INSERT INTO nodes_cluster_groups (node_id, group_id) SELECT id, 1 FROM nodes WHERE name = ?', params: [req.name] },
-          {
-            sql: `INSERT INTO certificates (fingerprint, type, name, certificate, restricted) VALUES (?, ?, ?, ?, 0)
-                  ON CONFLICT (fingerprint) DO UPDATE SET type = excluded.type, name = excluded.name, certificate = excluded.certificate`,
-            params: [fingerprint, CERT_TYPE_SERVER, req.name, req.certificate],
-          },
+          trustMemberCertificate(req.name, req.certificate, fingerprint),
           { sql: 'SELECT id FROM nodes WHERE name = ?', params: [req.name] },
         ],
       });
@@ -415,4 +413,13 @@ export function validMemberName(name: unknown): asserts name is string {
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(name)) {
     throw badRequest(`Invalid member name "${name}": letters, digits and dashes only, not starting or ending with a dash, at most 63 characters`);
   }
+}
+
+/** The statement that trusts a member's own server certificate, under the member's name. */
+function trustMemberCertificate(name: string, certificatePem: string, fingerprint = certificateFingerprint(certificatePem)): SqlStatement<TxParam> {
+  return {
+    sql: `INSERT INTO certificates (fingerprint, type, name, certificate, restricted) VALUES (?, ?, ?, ?, 0)
+          ON CONFLICT (fingerprint) DO UPDATE SET type = excluded.type, name = excluded.name, certificate = excluded.certificate`,
+    params: [fingerprint, CERT_TYPE_SERVER, name, certificatePem],
+  };
 }
