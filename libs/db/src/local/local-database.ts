@@ -139,7 +139,7 @@ export class LocalDatabase {
 
   allConfig(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const r of this.db.prepare('SELECT key, value FROM config WHERE value IS NOT NULL ORDER BY key').all() as { key: string; value: string }[]) {
+    for (const r of this.statement('SELECT key, value FROM config WHERE value IS NOT NULL ORDER BY key').all() as { key: string; value: string }[]) {
       out[r.key] = r.value;
     }
     return out;
