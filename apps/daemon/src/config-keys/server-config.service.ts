@@ -3,11 +3,14 @@
  * global keys from the replicated `config` table. Updates are validated as a whole first, then
  * written: global keys in one replicated transaction, local keys in one local transaction.
  */
+import type { SqlStatement, TxParam } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import { Databases } from '../database/databases';
 import { badRequest } from '../http/lxd-error';
 import { configKey } from './server-config-schema';
 import { hashTrustPassword } from './trust-password';
+
+const UPSERT_CONFIG = 'INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
 
 export type ConfigChangeListener = (changed: ReadonlySet<string>) => void | Promise<void>;
 
@@ -74,37 +77,20 @@ export class ServerConfig {
       }
       wanted.set(key, value === '' ? null : value);
     }
-    const currentGlobal = await this.globalValues();
+    // A hidden key sent back as `true` keeps its value (PUT too).
+    const keptHidden = Object.keys(values).filter((k) => configKey(k)?.hidden && values[k] === true);
     const currentLocal = this.localValues();
-    if (replace) {
-      for (const k of [...Object.keys(currentGlobal), ...Object.keys(currentLocal)]) {
-        if (!wanted.has(k) && !(configKey(k)?.hidden && values[k] === true)) wanted.set(k, null);
-      }
-    }
-    const globalChanges: [string, string | null][] = [];
     const localChanges: Record<string, string | null> = {};
-    const changed = new Set<string>();
+    const globalWanted: [string, string | null][] = [];
     for (const [key, value] of wanted) {
-      const def = configKey(key)!;
-      if (def.scope === 'local') {
-        if ((currentLocal[key] ?? null) === value) continue;
-        localChanges[key] = value;
-      } else {
-        const stored = value !== null && def.hidden ? await hashTrustPassword(value) : value;
-        if ((currentGlobal[key] ?? null) === value && !def.hidden) continue;
-        globalChanges.push([key, stored]);
-      }
-      changed.add(key);
+      if (configKey(key)!.scope !== 'local') globalWanted.push([key, value]);
+      else if ((currentLocal[key] ?? null) !== value) localChanges[key] = value;
     }
-    if (globalChanges.length > 0) {
-      await this.databases.global.exec({
-        statements: globalChanges.map(([key, value]) =>
-          value === null
-            ? { sql: 'DELETE FROM config WHERE key = ?', params: [key] }
-            : { sql: 'INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', params: [key, value] },
-        ),
-      });
+    if (replace) {
+      for (const k of Object.keys(currentLocal)) if (!wanted.has(k) && !keptHidden.includes(k)) localChanges[k] = null;
     }
+    const changed = await this.writeGlobal(globalWanted, replace ? [...globalWanted.map(([k]) => k), ...keptHidden] : undefined);
+    for (const k of Object.keys(localChanges)) changed.add(k);
     if (Object.keys(localChanges).length > 0) this.databases.local.setConfigs(localChanges);
     try {
       if (changed.size > 0) for (const l of [...this.listeners]) await l(changed);
@@ -115,6 +101,36 @@ export class ServerConfig {
       if (Object.keys(previous).length > 0) this.databases.local.setConfigs(previous);
       throw badRequest((err as Error).message);
     }
+    return changed;
+  }
+
+  /**
+   * Writes global keys (null: unset) and, when `keepOnly` is given, unsets every other global key
+   * not in it, in one replicated transaction without reading first: each statement says whether it
+   * changed a row, so a concurrent write is never undone by a stale read. A hidden key (the trust
+   * password) is stored hashed, and counts as changed whenever it is given.
+   */
+  private async writeGlobal(keys: [string, string | null][], keepOnly?: string[]): Promise<Set<string>> {
+    const statements: SqlStatement<TxParam>[] = [];
+    for (const [key, value] of keys) {
+      if (value === null) {
+        statements.push({ sql: 'DELETE FROM config WHERE key = ?', params: [key] });
+      } else if (configKey(key)!.hidden) {
+        statements.push({ sql: UPSERT_CONFIG, params: [key, await hashTrustPassword(value)] });
+      } else {
+        statements.push({ sql: `${UPSERT_CONFIG} WHERE config.value IS NOT excluded.value`, params: [key, value] });
+      }
+    }
+    if (keepOnly) {
+      statements.push({ sql: `DELETE FROM config WHERE key NOT IN (SELECT value FROM json_each(?)) RETURNING key`, params: [JSON.stringify(keepOnly)] });
+    }
+    const changed = new Set<string>();
+    if (statements.length === 0) return changed;
+    const r = await this.databases.global.exec({ statements });
+    keys.forEach(([key], i) => {
+      if (r.statements[i].changes > 0) changed.add(key);
+    });
+    if (keepOnly) for (const row of r.statements[keys.length].rows ?? []) changed.add(String(row[0]));
     return changed;
   }
 
