@@ -7,8 +7,9 @@
  *    directory, removed at the end, also after a failure or an interrupt.
  * 2. The system's own client listing the members (`bin/cube cluster list`, `lxc cluster list`), 10
  *    times, each a new process timed from spawn to exit. Then over the unix socket of the database
- *    leader, then of a non-leader voter, closed-loop
- *    keep-alive clients (http.Agent, no process per request), after a warm-up:
+ *    leader, then of a non-leader voter, closed-loop keep-alive clients (http.Agent, no process
+ *    per request), each load after a warm-up, and the first through each member after a 1-client
+ *    POST load that runs until its rate settles (see --no-settle):
  *    POST /1.0/profiles (unique names) with 1 and with --clients clients, PATCH /1.0 (user.bench)
  *    with 1, GET /1.0/profiles/<x> (linearizable) with 1 and --clients, GET /1.0/cluster/members.
  * 3. --failovers times: kill -9 of the database leader (GET /internal/database: metadata.leader),
@@ -24,6 +25,8 @@
  *   --clients <n>    the concurrent-client count (default 16)
  *   --failovers <n>  failover runs per cluster (default 3)
  *   --vs-lxd         also measure LXD 5.0.2 (needs the lxd package and root)
+ *   --no-settle      skip the unmeasured 1-client POST load that runs, through each measured
+ *                    member, before its loads until its rate settles (bench/support/settle-load.ts)
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +44,7 @@ import { runCommand } from './support/run-command';
 import { startCubedCluster } from './support/cubed-cluster';
 import { type FailoverSettings, measureFailover } from './support/failover';
 import { runLoad } from './support/keepalive-load';
+import { settleLoad } from './support/settle-load';
 import { lxdUnavailableReason, startLxdCluster } from './support/lxd-cluster';
 import { removeStaleNamespaces } from './support/network-namespaces';
 import { TeardownStack } from './support/teardown-stack';
@@ -51,6 +55,7 @@ interface Options {
   clients: number;
   failovers: number;
   vsLxd: boolean;
+  settle: boolean;
 }
 
 /** Times the client's member list is run, as a new process each time. */
@@ -67,6 +72,7 @@ function parseOptions(): Options {
       clients: { type: 'string' },
       failovers: { type: 'string' },
       'vs-lxd': { type: 'boolean' },
+      'no-settle': { type: 'boolean' },
     },
     allowPositionals: false,
   });
@@ -76,6 +82,7 @@ function parseOptions(): Options {
     clients: Math.max(1, Math.round(nonNegativeOption('clients', values.clients, 16))),
     failovers: Math.round(nonNegativeOption('failovers', values.failovers, 3)),
     vsLxd: values['vs-lxd'] === true,
+    settle: values['no-settle'] !== true,
   };
 }
 
@@ -132,7 +139,14 @@ async function measureLoads(cluster: ClusterUnderTest, o: Options, results: Syst
   await createReadProfile(targets.leader);
   for (const via of ['leader', 'non-leader'] as const) {
     const member = targets[via];
-    for (const w of apiWorkloads(`${cluster.system}-${via}`, o.clients)) {
+    const workloads = apiWorkloads(`${cluster.system}-${via}`, o.clients);
+    if (o.settle) {
+      const w = workloads[0];
+      log(`${cluster.system}: ${w.what}, ${w.clients} client(s), through the ${via} ${member.name}, unmeasured, until its rate settles`);
+      const settled = await settleLoad({ socketPath: member.socketPath, clients: w.clients, expectStatus: w.expectStatus, next: (c, seq) => w.next(c, -1 - seq) });
+      emit({ bench: 'api', system: cluster.system, what: `warm-up: ${w.what}, req/s per second until settled`, via, member: member.name, clients: w.clients, ...settled });
+    }
+    for (const w of workloads) {
       log(`${cluster.system}: ${w.what}, ${w.clients} client(s), through the ${via} ${member.name}`);
       const r = await runLoad({ socketPath: member.socketPath, clients: w.clients, warmupMs: o.warmupMs, durationMs: o.durationMs, expectStatus: w.expectStatus, next: w.next });
       results.loads.set(loadKey(via, w.id, w.clients), r);
