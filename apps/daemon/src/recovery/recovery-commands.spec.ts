@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { type ClusterDatabase, type ClusterTls, LocalDatabase, RaftLogStore, RaftNodeRole } from '@app/db';
 import { treeContents, tempDir } from '@app/db/recovery/test-member-store';
 import { eventually } from '@app/db/eventually';
-import { clusterTls, freePort, localRowKeys, startMember, type StoppedCluster, stoppedThreeMemberCluster, waitForLeader } from '@app/db/recovery/test-three-members';
+import { clusterTls, freeLoopbackAddress, localRowKeys, startMember, type StoppedCluster, stoppedThreeMemberCluster, waitForLeader } from '@app/db/recovery/test-three-members';
 import { Role } from '@app/raft';
 import { ClusterConfigError } from './cluster-config-error';
 import { clusterConfigYaml } from './cluster-config-yaml';
@@ -275,7 +275,7 @@ describe('cubed cluster', () => {
 
   describe('edit', () => {
     it('changes an address from standard input on every member: started with the new addresses, the members form the cluster again', async () => {
-      const newAddress = `127.0.0.1:${await freePort()}`;
+      const newAddress = await freeLoopbackAddress();
       const [m1, m2] = dirs.cluster.members;
       const yaml = editedYaml(dirs, (members) => {
         members[1].address = newAddress;

@@ -26,12 +26,22 @@ export interface StoppedCluster {
   rows: string[];
 }
 
-export async function freePort(): Promise<number> {
+/**
+ * "host:port" free now on an address of its own in 127.0.0.0/8: the members stop and start again
+ * on their addresses, and a port of 127.0.0.1 left free meanwhile may be taken by any other test's
+ * connection (as its source port) or server.
+ */
+export async function freeLoopbackAddress(): Promise<string> {
+  const byte = () => 1 + Math.floor(Math.random() * 254);
+  const host = `127.${byte()}.${byte()}.${byte()}`;
   const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, host, resolve);
+  });
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
-  return port;
+  return `${host}:${port}`;
 }
 
 export function clusterTls(): Promise<ClusterTls> {
@@ -62,7 +72,7 @@ export async function stoppedThreeMemberCluster(
   const members: StoppedMember[] = [];
   for (let id = 1; id <= 3; id++) {
     const name = `m${id}`;
-    members.push({ id, name, address: `127.0.0.1:${await freePort()}`, dir: (opts.dirOf ?? ((r, n) => path.join(r, n)))(root, name) });
+    members.push({ id, name, address: await freeLoopbackAddress(), dir: (opts.dirOf ?? ((r, n) => path.join(r, n)))(root, name) });
   }
   const bootstrap = members.map((m) => ({ id: m.id, role: Role.Voter }));
   const open: ClusterDatabase[] = [];
