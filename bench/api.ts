@@ -141,9 +141,10 @@ async function measureLoads(cluster: ClusterUnderTest, o: Options, results: Syst
     const member = targets[via];
     const workloads = apiWorkloads(`${cluster.system}-${via}`, o.clients);
     if (o.settle) {
-      const w = workloads[0];
+      // A tag of its own keeps the warm-up's profile names apart from the measured loads'.
+      const w = apiWorkloads(`${cluster.system}-${via}-warmup`, 1)[0];
       log(`${cluster.system}: ${w.what}, ${w.clients} client(s), through the ${via} ${member.name}, unmeasured, until its rate settles`);
-      const settled = await settleLoad({ socketPath: member.socketPath, clients: w.clients, expectStatus: w.expectStatus, next: (c, seq) => w.next(c, -1 - seq) });
+      const settled = await settleLoad({ socketPath: member.socketPath, clients: w.clients, expectStatus: w.expectStatus, next: w.next });
       emit({ bench: 'api', system: cluster.system, what: `warm-up: ${w.what}, req/s per second until settled`, via, member: member.name, clients: w.clients, ...settled });
     }
     for (const w of workloads) {
