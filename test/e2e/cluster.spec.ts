@@ -108,6 +108,10 @@ describe('a 4-member cluster formed with cubed init', () => {
     const profiles = await lxc(3, 'profile', 'list', '--format', 'csv');
     expect(profiles.stdout).toMatch(/^web,/m);
     expect(await lxc(0, 'profile', 'create', 'web')).toMatchObject({ code: 1, stderr: expect.stringMatching(/already exists/) });
+    expect(await lxc(1, 'profile', 'set', 'web', 'limits.cpu', '2')).toMatchObject({ code: 0 });
+    expect(await lxc(2, 'profile', 'get', 'web', 'limits.cpu')).toMatchObject({ code: 0, stdout: '2\n' });
+    expect(await lxc(2, 'profile', 'unset', 'web', 'limits.cpu')).toMatchObject({ code: 0 });
+    expect((await lxc(0, 'profile', 'show', 'web')).stdout).toMatch(/^config: \{\}$/m);
     expect(await lxc(2, 'profile', 'delete', 'web')).toMatchObject({ code: 0, stdout: 'Profile web deleted\n' });
     expect((await lxc(1, 'profile', 'list', '--format', 'csv')).stdout).not.toMatch(/^web,/m);
     // A join token not used yet is a running operation, listed by every member.

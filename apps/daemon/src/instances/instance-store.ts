@@ -15,6 +15,7 @@ import { groupRows } from '../database/group-rows';
 import { badRequest, conflict, LxdError, notFound, preconditionFailed } from '../http/lxd-error';
 import { deviceTypeCode, deviceTypeName } from '../profiles/device-types';
 import type { Devices } from '../profiles/profile-store';
+import { storedEntries } from '../database/stored-config';
 
 export const INSTANCE_TYPE_CONTAINER = 0;
 /** storage_volumes.type of a container's root volume. */
@@ -195,12 +196,12 @@ export class InstanceStore {
     ]);
   }
 
-  /** Sets (or, with null, removes) config keys without a guard: volatile state the runtime reports. */
+  /** Sets (or, with null or "", removes) config keys without a guard: volatile state the runtime reports. */
   async setConfig(id: number, values: Record<string, string | null>): Promise<void> {
     const statements: SqlStatement<TxParam>[] = [];
     for (const [key, value] of Object.entries(values)) {
       statements.push(
-        value === null
+        value === null || value === ''
           ? { sql: 'DELETE FROM instances_config WHERE instance_id = ? AND key = ?', params: [id, key] }
           : {
               sql: 'INSERT INTO instances_config (instance_id, key, value) VALUES (?, ?, ?) ON CONFLICT (instance_id, key) DO UPDATE SET value = excluded.value',
@@ -331,14 +332,14 @@ export class InstanceStore {
 
   private contentStatements(idSql: string, idParams: TxParam[], content: { config: Record<string, string>; devices: Devices; profiles: string[] }): SqlStatement<TxParam>[] {
     const out: SqlStatement<TxParam>[] = [];
-    for (const [key, value] of Object.entries(content.config)) {
+    for (const [key, value] of storedEntries(content.config)) {
       out.push({ sql: `INSERT INTO instances_config (instance_id, key, value) VALUES (${idSql}, ?, ?)`, params: [...idParams, key, value] });
     }
     for (const [name, dev] of Object.entries(content.devices)) {
       const code = deviceTypeCode(dev.type);
       if (code === undefined) throw badRequest(`Device "${name}" has an unknown type "${dev.type}"`);
       out.push({ sql: `INSERT INTO instances_devices (instance_id, name, type) VALUES (${idSql}, ?, ?)`, params: [...idParams, name, code] });
-      for (const [key, value] of Object.entries(dev)) {
+      for (const [key, value] of storedEntries(dev)) {
         if (key === 'type') continue;
         out.push({
           sql: `INSERT INTO instances_devices_config (instance_device_id, key, value) VALUES ((SELECT id FROM instances_devices WHERE instance_id = ${idSql} AND name = ?), ?, ?)`,

@@ -8,6 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
 import { badRequest, conflict, notFound } from '../http/lxd-error';
+import { storedEntries } from '../database/stored-config';
 
 export const NETWORK_PENDING = 0;
 export const NETWORK_CREATED = 1;
@@ -140,7 +141,7 @@ export class NetworkStore {
       [
         { sql: 'UPDATE networks SET description = ? WHERE id = ?', params: [description, network.id], expect: 1 },
         { sql: 'DELETE FROM networks_config WHERE network_id = ? AND node_id IS NULL', params: [network.id] },
-        ...Object.entries(config).map(([key, value]) => ({ sql: 'INSERT INTO networks_config (network_id, node_id, key, value) VALUES (?, NULL, ?, ?)', params: [network.id, key, value] as TxParam[] })),
+        ...storedEntries(config).map(([key, value]) => ({ sql: 'INSERT INTO networks_config (network_id, node_id, key, value) VALUES (?, NULL, ?, ?)', params: [network.id, key, value] as TxParam[] })),
       ],
       network.name,
     );
@@ -155,7 +156,7 @@ export class NetworkStore {
   }
 
   private configStatements(input: NetworkInput, nodeId: number | null, config: Record<string, string>): SqlStatement<TxParam>[] {
-    return Object.entries(config).map(([key, value]) => ({
+    return storedEntries(config).map(([key, value]) => ({
       sql: `INSERT INTO networks_config (network_id, node_id, key, value) SELECT n.id, ?, ?, ? FROM networks n JOIN projects p ON p.id = n.project_id
             WHERE p.name = ? AND n.name = ?`,
       params: [nodeId, key, value, input.project, input.name] as TxParam[],

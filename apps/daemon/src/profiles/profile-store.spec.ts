@@ -49,16 +49,30 @@ describe('ProfileStore', () => {
     expect(web).toMatchObject({
       name: 'web',
       description: 'web servers',
-      config: { 'boot.autostart': 'true', 'limits.memory': '1GiB', 'user.empty': '' },
+      config: { 'boot.autostart': 'true', 'limits.memory': '1GiB' },
       devices: { eth0: { type: 'nic', nictype: 'bridged', parent: 'br0' }, root: { type: 'disk', path: '/', pool: 'default' } },
       used_by: [],
     });
-    expect(Object.keys(web.config)).toEqual(['boot.autostart', 'limits.memory', 'user.empty']);
+    // As in LXD, a key set to "" is not stored.
+    expect(Object.keys(web.config)).toEqual(['boot.autostart', 'limits.memory']);
     expect(Object.keys(web.devices)).toEqual(['eth0', 'root']);
     // The state is the guard of a write: a replace with it succeeds, with a stale one it is refused.
     await s.profiles.replace(web.id, web.state, { description: 'changed', config: {}, devices: { root: web.devices.root } });
     expect(await s.profiles.get('web')).toMatchObject({ description: 'changed', config: {}, devices: { root: web.devices.root } });
     await expect(s.profiles.replace(web.id, web.state, { description: 'lost update', config: {}, devices: {} })).rejects.toMatchObject({ statusCode: 412 });
+  });
+
+  it('unsets a config or device key that a replace sets to "", as `lxc profile unset` expects', async () => {
+    await s.profiles.create({ name: 'p', description: '', config: { 'limits.cpu': '2', 'user.a': 'x' }, devices: { d1: { type: 'disk', path: '/x', source: '/y', readonly: 'true' } } });
+    const before = await s.profiles.get('p');
+    await s.profiles.replace(before.id, before.state, {
+      description: '',
+      config: { 'limits.cpu': '', 'user.a': 'x' },
+      devices: { d1: { type: 'disk', path: '/x', source: '/y', readonly: '' } },
+    });
+    const after = await s.profiles.get('p');
+    expect(after.config).toEqual({ 'user.a': 'x' });
+    expect(after.devices).toEqual({ d1: { type: 'disk', path: '/x', source: '/y' } });
   });
 
   it('lists every profile of the project with its own rows', async () => {

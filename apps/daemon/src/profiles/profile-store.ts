@@ -13,6 +13,7 @@ import { Databases } from '../database/databases';
 import { groupRows } from '../database/group-rows';
 import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
 import { deviceTypeCode, deviceTypeName } from './device-types';
+import { storedEntries } from '../database/stored-config';
 
 export type Devices = Record<string, Record<string, string>>;
 
@@ -201,12 +202,12 @@ export class ProfileStore {
   /** INSERTs of a profile's config and devices; `idSql` with `idParams` selects the profile id. */
   private contentStatements(idSql: string, idParams: TxParam[], profile: { config: Record<string, string>; devices: Devices }): SqlStatement<TxParam>[] {
     const out: SqlStatement<TxParam>[] = [];
-    for (const [key, value] of Object.entries(profile.config)) {
+    for (const [key, value] of storedEntries(profile.config)) {
       out.push({ sql: `INSERT INTO profiles_config (profile_id, key, value) VALUES (${idSql}, ?, ?)`, params: [...idParams, key, value] });
     }
     for (const [name, dev] of Object.entries(profile.devices)) {
       out.push({ sql: `INSERT INTO profiles_devices (profile_id, name, type) VALUES (${idSql}, ?, ?)`, params: [...idParams, name, deviceTypeCode(dev.type)!] });
-      for (const [key, value] of Object.entries(dev)) {
+      for (const [key, value] of storedEntries(dev)) {
         if (key === 'type') continue;
         out.push({
           sql: `INSERT INTO profiles_devices_config (profile_device_id, key, value) VALUES ((SELECT id FROM profiles_devices WHERE profile_id = ${idSql} AND name = ?), ?, ?)`,

@@ -11,6 +11,7 @@ import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
 import { badRequest, conflict, notFound } from '../http/lxd-error';
+import { storedEntries } from '../database/stored-config';
 
 export const POOL_PENDING = 0;
 export const POOL_CREATED = 1;
@@ -113,7 +114,7 @@ export class StoragePoolStore {
         params: [nodeId, POOL_PENDING, input.name, POOL_PENDING],
         expect: 1,
       },
-      ...Object.entries(input.config).map(([key, value]) => ({
+      ...storedEntries(input.config).map(([key, value]) => ({
         sql: 'INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) SELECT id, ?, ?, ? FROM storage_pools WHERE name = ?',
         params: [nodeId, key, value, input.name] as TxParam[],
       })),
@@ -145,14 +146,14 @@ export class StoragePoolStore {
         params: [id, POOL_CREATED, input.name],
       });
     }
-    for (const [key, value] of Object.entries(input.config)) {
+    for (const [key, value] of storedEntries(input.config)) {
       statements.push({
         sql: 'INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) SELECT id, NULL, ?, ? FROM storage_pools WHERE name = ?',
         params: [key, value, input.name],
       });
     }
     if (own) {
-      for (const [key, value] of Object.entries(own.config)) {
+      for (const [key, value] of storedEntries(own.config)) {
         statements.push({
           sql: 'INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) SELECT id, ?, ?, ? FROM storage_pools WHERE name = ?',
           params: [own.nodeId, key, value, input.name],
@@ -167,7 +168,7 @@ export class StoragePoolStore {
     await this.databases.global.exec({
       statements: [
         { sql: 'INSERT OR IGNORE INTO storage_pools_nodes (storage_pool_id, node_id, state) SELECT id, ?, ? FROM storage_pools WHERE name = ?', params: [nodeId, POOL_CREATED, name] },
-        ...Object.entries(config).map(([key, value]) => ({
+        ...storedEntries(config).map(([key, value]) => ({
           sql: `INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) SELECT id, ?, ?, ? FROM storage_pools WHERE name = ?
                 ON CONFLICT (storage_pool_id, node_id, key) DO UPDATE SET value = excluded.value`,
           params: [nodeId, key, value, name] as TxParam[],
@@ -182,7 +183,7 @@ export class StoragePoolStore {
       statements: [
         { sql: 'UPDATE storage_pools SET description = ? WHERE id = ?', params: [description, pool.id], expect: 1 },
         { sql: 'DELETE FROM storage_pools_config WHERE storage_pool_id = ? AND node_id IS NULL', params: [pool.id] },
-        ...Object.entries(config).map(([key, value]) => ({
+        ...storedEntries(config).map(([key, value]) => ({
           sql: 'INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) VALUES (?, NULL, ?, ?)',
           params: [pool.id, key, value] as TxParam[],
         })),
