@@ -28,6 +28,11 @@ export function syncResponse<T>(metadata: T): SyncResponse<T> {
   return { type: 'sync', status: 'Success', status_code: 200, operation: '', error_code: 0, error: '', metadata };
 }
 
+/** A JSON body as LXD writes one (Go's json.Encoder): the JSON text and a newline. */
+export function jsonBody(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
 export function errorResponse(code: number, message: string): ErrorResponse {
   return { type: 'error', status: '', status_code: 0, operation: '', error_code: code, error: message, metadata: null };
 }

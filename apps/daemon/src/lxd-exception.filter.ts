@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DbError } from '@app/db';
-import { errorResponse } from './envelope';
+import { errorResponse, jsonBody } from './envelope';
 
 /** HTTP status of each cluster database error (db-errors.ts). */
 const DB_ERROR_STATUS: Record<string, number> = {
@@ -40,7 +40,8 @@ export class LxdExceptionFilter implements ExceptionFilter {
       .status(code)
       .header('X-Content-Type-Options', 'nosniff')
       .type('application/json')
-      .send(errorResponse(code, message));
+      // Serialized here: the reply of an unmatched route has Fastify's own serializer.
+      .send(jsonBody(errorResponse(code, message)));
   }
 }
 

@@ -31,6 +31,7 @@ class TestModule {}
 interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
+  text: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by the assertions
   json: any;
 }
@@ -42,7 +43,7 @@ function request(socketPath: string, method: string, urlPath: string, body?: str
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? JSON.parse(text) : undefined });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: text ? JSON.parse(text) : undefined });
       });
     });
     req.on('error', reject);
@@ -95,6 +96,8 @@ describe('daemon API on the unix socket', () => {
       error: '',
       metadata: ['/1.0'],
     });
+    // As LXD's, the body ends with a newline.
+    expect(r.text).toBe(`${JSON.stringify(r.json)}\n`);
   });
 
   it('GET /1.0 describes the server', async () => {
@@ -134,6 +137,7 @@ describe('daemon API on the unix socket', () => {
     expect(r.status).toBe(404);
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.json).toEqual(errorEnvelope(404, 'not found'));
+    expect(r.text.endsWith('}\n')).toBe(true);
   });
 
   it('answers a POST with a broken JSON body with a 400 error envelope', async () => {

@@ -33,6 +33,7 @@ import { registerRawBodyParser } from './http/raw-body-parser';
 import { registerOperationWebsocketRoutes } from './operations/operation-websockets';
 import { registerInstanceForwarding } from './instances/instance-forwarding';
 import { InstanceStore } from './instances/instance-store';
+import { jsonBody } from './envelope';
 
 export interface DaemonOptions {
   /** State directory; created with mode 0711 if missing. The API socket is `<stateDir>/unix.socket`. */
@@ -110,6 +111,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw err;
   }
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.setReplySerializer(jsonBody);
   app.useGlobalFilters(new LxdExceptionFilter((method, path) => fastify.findRoute({ method: method as 'GET', url: path }) !== null));
   registerJsonBodyParser(fastify);
   registerRawBodyParser(fastify, { takesRawBody: takesRawImageBody });
