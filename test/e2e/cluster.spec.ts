@@ -111,6 +111,7 @@ describe('a 4-member cluster formed with cubed init', () => {
     expect(await lxc(1, 'profile', 'set', 'web', 'limits.cpu', '2')).toMatchObject({ code: 0 });
     expect(await lxc(2, 'profile', 'get', 'web', 'limits.cpu')).toMatchObject({ code: 0, stdout: '2\n' });
     expect(await lxc(2, 'profile', 'unset', 'web', 'limits.cpu')).toMatchObject({ code: 0 });
+    expect(await lxc(3, 'profile', 'set', 'web', 'no.such.key', '1')).toMatchObject({ code: 1, stderr: expect.stringContaining('Unknown configuration key: no.such.key') });
     expect((await lxc(0, 'profile', 'show', 'web')).stdout).toMatch(/^config: \{\}$/m);
     expect(await lxc(2, 'profile', 'delete', 'web')).toMatchObject({ code: 0, stdout: 'Profile web deleted\n' });
     expect((await lxc(1, 'profile', 'list', '--format', 'csv')).stdout).not.toMatch(/^web,/m);

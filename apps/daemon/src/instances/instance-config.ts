@@ -71,6 +71,22 @@ export function validInstanceConfig(config: unknown, allowedVolatile: Readonly<R
 /** Checks the expanded config as a whole (limits that only make sense together, values against the host). */
 export function checkExpandedConfig(config: Readonly<Record<string, string>>, hostMemoryBytes: number): void {
   for (const [key, value] of Object.entries(config)) if (!isVolatile(key)) checkKey(key, value, 'expanded config');
+  checkLimits(config, hostMemoryBytes);
+}
+
+/**
+ * Checks a profile's config: the keys an instance's own config may hold, with valid values, but
+ * no volatile keys (those are an instance's state).
+ */
+export function checkProfileConfig(config: Readonly<Record<string, string>>, hostMemoryBytes: number): void {
+  for (const [key, value] of Object.entries(config)) {
+    if (isVolatile(key)) throw badRequest(`Invalid config: Volatile keys can only be set on instances: "${key}"`);
+    checkKey(key, value, 'config');
+  }
+  checkLimits(config, hostMemoryBytes);
+}
+
+function checkLimits(config: Readonly<Record<string, string>>, hostMemoryBytes: number): void {
   try {
     parseInstanceLimits(config, hostMemoryBytes);
   } catch (err) {

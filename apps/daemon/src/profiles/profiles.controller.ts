@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SyncResponse, syncResponse } from '../envelope';
@@ -7,6 +8,7 @@ import { etagOf, ifMatchOf } from '../http/etag';
 import { badRequest, preconditionFailed } from '../http/lxd-error';
 import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
+import { checkDevices, checkProfileConfig } from '../instances/instance-config';
 import { type Devices, type ProfileJson, ProfileStore, type StoredProfile, validConfig, validDevices, validProfileName } from './profile-store';
 
 interface ProfileBody {
@@ -25,6 +27,13 @@ export function profileEtag(p: ProfileJson): string {
 
 function view(p: StoredProfile): ProfileJson {
   return { name: p.name, description: p.description, config: p.config, devices: p.devices, used_by: p.used_by };
+}
+
+/** Refuses a profile's config or devices that no instance could use. */
+function checked<T extends { config: Record<string, string>; devices: Devices }>(content: T): T {
+  checkProfileConfig(content.config, os.totalmem());
+  checkDevices(content.devices, 'devices');
+  return content;
 }
 
 function projectOf(project: string | undefined): string {
@@ -52,7 +61,7 @@ export class ProfilesController {
     validProfileName(body.name);
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     await this.profiles.create(
-      { name: body.name, description: (body.description as string) ?? '', config: validConfig(body.config), devices: validDevices(body.devices) },
+      checked({ name: body.name, description: (body.description as string) ?? '', config: validConfig(body.config), devices: validDevices(body.devices) }),
       projectOf(project),
     );
     emitLifecycle(this.events, 'profile-created', `/1.0/profiles/${body.name}`, ctx, undefined, projectOf(project));
@@ -133,7 +142,7 @@ export class ProfilesController {
       const etag = profileEtag(view(current));
       if (ifMatch !== undefined && ifMatch !== etag) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);
       try {
-        await this.profiles.replace(current.id, current.state, next(current));
+        await this.profiles.replace(current.id, current.state, checked(next(current)));
         return;
       } catch (err) {
         const lostRace = (err as { statusCode?: number }).statusCode === 412;
