@@ -127,6 +127,23 @@ describe('a 4-member cluster formed with cubed init', () => {
     expect(await lxc(1, 'operation', 'delete', op.id)).toMatchObject({ code: 0 });
   });
 
+  it("refuses to change a member's cluster address, which would cut it off from the cluster", async () => {
+    const refused = 'Changing cluster.https_address is currently not supported';
+    const configOf = async () => (await c.member(1).api<{ config: Record<string, unknown> }>('GET', '/1.0')).config;
+    const address = (await configOf())['cluster.https_address'];
+    expect(address).toEqual(expect.stringMatching(/^127\.0\.0\.1:\d+$/));
+    expect(await lxc(1, 'config', 'unset', 'cluster.https_address')).toMatchObject({ code: 1, stderr: expect.stringContaining(refused) });
+    // `lxc config edit` sends the whole config: one without the address is refused as a whole.
+    const put = await c.member(1).request('PUT', '/1.0', { config: { 'user.note': 'x' } });
+    expect(put.status).toBe(400);
+    expect(put.json.error).toBe(refused);
+    const config = await configOf();
+    expect(config['cluster.https_address']).toBe(address);
+    expect(config['user.note']).toBeUndefined();
+    await c.member(0).api('POST', '/1.0/profiles', { name: 'after-refused-put' });
+    expect((await c.member(1).api<{ name: string }>('GET', '/1.0/profiles/after-refused-put')).name).toBe('after-refused-put');
+  });
+
   it('answers cube: cluster list, and a remote added with a token over HTTPS', async () => {
     const cube = (i: number, args: string[], env: NodeJS.ProcessEnv = {}) => run(CUBE, args, { ...c.member(i).clientEnv, ...env });
     const list = await cube(0, ['cluster', 'list']);

@@ -80,6 +80,13 @@ export class ServerConfig {
     // A hidden key sent back as `true` keeps its value (PUT too).
     const keptHidden = Object.keys(values).filter((k) => configKey(k)?.hidden && values[k] === true);
     const currentLocal = this.localValues();
+    // The other members reach a clustered member at its cluster address, and the Raft membership
+    // records it: as in LXD, it stays as it is (a PUT must send it back unchanged).
+    if (this.databases.clustered) {
+      const now = currentLocal['cluster.https_address'] ?? null;
+      const next = wanted.has('cluster.https_address') ? wanted.get('cluster.https_address')! : replace ? null : now;
+      if (next !== now) throw badRequest('Changing cluster.https_address is currently not supported');
+    }
     const localChanges: Record<string, string | null> = {};
     const globalWanted: [string, string | null][] = [];
     for (const [key, value] of wanted) {
