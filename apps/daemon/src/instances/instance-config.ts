@@ -71,14 +71,15 @@ export function validInstanceConfig(config: unknown, allowedVolatile: Readonly<R
 /** Checks the expanded config as a whole (limits that only make sense together, values against the host). */
 export function checkExpandedConfig(config: Readonly<Record<string, string>>, hostMemoryBytes: number): void {
   for (const [key, value] of Object.entries(config)) if (!isVolatile(key)) checkKey(key, value, 'expanded config');
-  checkLimits(config, hostMemoryBytes);
+  checkLimits(config, () => hostMemoryBytes);
 }
 
 /**
  * Checks a profile's config: the keys an instance's own config may hold, with valid values, but
- * no volatile keys (those are an instance's state).
+ * no volatile keys (those are an instance's state). `hostMemoryBytes` is asked only when there are
+ * limits to check (os.totalmem() reads /proc/meminfo).
  */
-export function checkProfileConfig(config: Readonly<Record<string, string>>, hostMemoryBytes: number): void {
+export function checkProfileConfig(config: Readonly<Record<string, string>>, hostMemoryBytes: () => number): void {
   for (const [key, value] of Object.entries(config)) {
     if (isVolatile(key)) throw badRequest(`Invalid config: Volatile keys can only be set on instances: "${key}"`);
     checkKey(key, value, 'config');
@@ -86,9 +87,10 @@ export function checkProfileConfig(config: Readonly<Record<string, string>>, hos
   checkLimits(config, hostMemoryBytes);
 }
 
-function checkLimits(config: Readonly<Record<string, string>>, hostMemoryBytes: number): void {
+function checkLimits(config: Readonly<Record<string, string>>, hostMemoryBytes: () => number): void {
+  if (!Object.keys(config).some((key) => key.startsWith('limits.'))) return;
   try {
-    parseInstanceLimits(config, hostMemoryBytes);
+    parseInstanceLimits(config, hostMemoryBytes());
   } catch (err) {
     if (err instanceof RuntimeError) throw badRequest(`Invalid config: ${err.message}`);
     throw err;

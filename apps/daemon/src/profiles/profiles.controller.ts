@@ -31,7 +31,7 @@ function view(p: StoredProfile): ProfileJson {
 
 /** Refuses a profile's config or devices that no instance could use. */
 function checked<T extends { config: Record<string, string>; devices: Devices }>(content: T): T {
-  checkProfileConfig(content.config, os.totalmem());
+  checkProfileConfig(content.config, os.totalmem);
   checkDevices(content.devices, 'devices');
   return content;
 }
