@@ -20,9 +20,11 @@ describe('cube', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('version prints the package version', async () => {
-    const r = await runCube(['version'], env);
-    expect(r).toMatchObject({ code: 0, stdout: `${packageVersion()}\n`, stderr: '' });
+  it('version and --version print the package version', async () => {
+    for (const args of [['version'], ['--version']]) {
+      const r = await runCube(args, env);
+      expect(r).toMatchObject({ code: 0, stdout: `${packageVersion()}\n`, stderr: '' });
+    }
   });
 
   it('fails with exit code 1 and Error: on stderr when the daemon is not running', async () => {

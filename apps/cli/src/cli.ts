@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, type GlobalOptions } from './cli-context';
+import { packageVersion } from './version';
 import { registerClusterCommands } from './commands/cluster';
 import { registerConfigCommands } from './commands/config';
 import { registerDeleteCommand } from './commands/delete';
@@ -35,6 +36,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError(false)
+    .version(packageVersion(), '--version', 'Print the client version')
     .option('--project <name>', 'Override the source project')
     .option('-q, --quiet', "Don't show progress information");
   const ctx = new CliContext(io, () => program.opts<GlobalOptions>());
