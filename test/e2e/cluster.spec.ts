@@ -205,6 +205,10 @@ describe('a 4-member cluster formed with cubed init', () => {
     expect(await lxc(0, 'cluster', 'role', 'add', 'm3', 'event-hub')).toMatchObject({ code: 1, stderr: expect.stringContaining('"event-hub" role is not supported') });
     const roles = await c.member(0).request('PATCH', '/1.0/cluster/members/m3', { roles: ['database-standby'] });
     expect(roles).toMatchObject({ status: 400, json: { type: 'error', error: expect.stringContaining('assigned by the cluster') } });
+    // A body that is not a JSON object changes nothing (a PUT of [] is not an empty edit).
+    const notObject = await c.member(0).request('PUT', '/1.0/cluster/members/m3', []);
+    expect(notObject).toMatchObject({ status: 400, json: { type: 'error', error: 'The request body must be a JSON object' } });
+    expect(await c.member(1).api<{ description: string }>('GET', '/1.0/cluster/members/m3')).toMatchObject({ description: 'rack 2' });
     expect(await lxc(1, 'cluster', 'unset', 'm3', 'scheduler.instance')).toMatchObject({ code: 0 });
     expect((await c.member(0).api<{ description: string; config: Record<string, string> }>('GET', '/1.0/cluster/members/m3')).config).toEqual({});
 

@@ -17,6 +17,7 @@ import { ServerTls } from './identity/server-tls';
 import { Endpoints } from './network/endpoints.provider';
 import { ServerEnvironment, ServerInfo, serverEnvironment, serverInfo } from './server-info';
 import { StateDir } from './identity/state-dir';
+import { isJsonObject } from './http/json-object';
 
 /** `/` and `/1.0`: the server's description and its configuration (GET, PUT, PATCH with ETag). */
 @Controller()
@@ -61,7 +62,7 @@ export class ApiController {
   }
 
   private async update(body: unknown, ifMatch: string | undefined, replace: boolean, ctx: RequestContext): Promise<void> {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object with a "config" object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object with a "config" object');
     const config = (body as { config?: unknown }).config ?? {};
     if (ifMatch !== undefined) checkIfMatch(ifMatch, etagOf(await this.config.view()));
     await this.config.update(config as Record<string, unknown>, replace);

@@ -13,6 +13,7 @@ import { etagOf } from '../http/etag';
 import { badRequest, conflict, notFound } from '../http/lxd-error';
 import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
+import { isJsonObject } from '../http/json-object';
 
 interface GroupBody {
   name?: unknown;
@@ -55,7 +56,7 @@ export class ClusterGroupsController {
 
   @Post()
   async create(@Body() body: GroupBody, @Res({ passthrough: true }) reply: FastifyReply, @Ctx() ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     validGroupName(body.name);
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     const members = validMembers(body.members) ?? [];
@@ -107,7 +108,7 @@ export class ClusterGroupsController {
   }
 
   private async update(name: string, body: GroupBody, merge: boolean, ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     const current = await this.one(name);
     const members = validMembers(body.members) ?? (merge ? current.members : []);

@@ -21,6 +21,7 @@ import { ClusterLeader } from './cluster-leader';
 import { type ClusterMemberJson, ClusterMembers, MEMBER_STATE_CREATED, MEMBER_STATE_EVACUATED } from './cluster-members';
 import { Clustering, validMemberName } from './clustering.service';
 import { memberEtag, MemberUpdate } from './member-update';
+import { isJsonObject } from '../http/json-object';
 
 interface ClusterPut {
   server_name?: unknown;
@@ -69,7 +70,7 @@ export class ClusterController {
   /** Bootstrap a cluster, join one, or (a cluster of one) stop being clustered. An async operation. */
   @Put()
   configure(@Body() body: ClusterPut, @Res({ passthrough: true }) reply: FastifyReply, @Ctx() ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     const enabled = body.enabled === true;
     const name = str(body.server_name, 'server_name');
     const joinSources = memberPoolSources(body.member_config);

@@ -8,6 +8,7 @@ import type { RequestContext } from '../http/request-context';
 import { MemberIdentity } from '../identity/member-identity';
 import { type AdmissionReply, type AdmissionRequest, Clustering } from './clustering.service';
 import { fromRaftMemberJson, type RaftMemberJson, rememberRaftMembers } from './raft-members';
+import { isJsonObject } from '../http/json-object';
 
 /** Member-to-member endpoints of clustering. */
 @Controller('/internal/cluster')
@@ -31,7 +32,7 @@ export class InternalClusterController {
   @AllowUntrusted()
   async accept(@Body() body: AdmissionRequest, @Ctx() ctx: RequestContext): Promise<SyncResponse<AdmissionReply>> {
     if (ctx.protocol === 'unix') throw badRequest('Members are admitted over HTTPS');
-    if (typeof body !== 'object' || body === null || typeof body.certificate !== 'string') throw badRequest('The admission request lacks its certificate');
+    if (!isJsonObject(body) || typeof body.certificate !== 'string') throw badRequest('The admission request lacks its certificate');
     if (ctx.protocol !== 'cluster') {
       let presented: string;
       try {

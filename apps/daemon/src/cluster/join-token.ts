@@ -4,6 +4,7 @@
  * expiry. Certificate-add tokens have `client_name` instead of `server_name`.
  */
 import { badRequest } from '../http/lxd-error';
+import { isJsonObject } from '../http/json-object';
 
 export interface JoinToken {
   server_name: string;
@@ -32,7 +33,7 @@ function decodeObject(text: string): Record<string, unknown> {
   } catch {
     throw badRequest('Invalid join token: it is not base64-encoded JSON');
   }
-  if (typeof json !== 'object' || json === null) throw badRequest('Invalid join token: not an object');
+  if (!isJsonObject(json)) throw badRequest('Invalid join token: not an object');
   return json as Record<string, unknown>;
 }
 

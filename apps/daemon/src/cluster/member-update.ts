@@ -8,6 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
 import { etagOf } from '../http/etag';
+import { isJsonObject } from '../http/json-object';
 import { badRequest, preconditionFailed } from '../http/lxd-error';
 import { type ClusterMemberJson, ClusterMembers } from './cluster-members';
 
@@ -51,7 +52,7 @@ export class MemberUpdate {
   ) {}
 
   async apply(name: string, edit: MemberEdit, replace: boolean, ifMatch?: string): Promise<void> {
-    if (typeof edit !== 'object' || edit === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(edit)) throw badRequest('The request body must be a JSON object');
     const current = await this.members.get(name);
     const record = await this.members.record(name);
     const currentEtag = memberEtag(current);

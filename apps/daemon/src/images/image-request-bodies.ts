@@ -5,11 +5,12 @@
 import { badRequest } from '../http/lxd-error';
 import { parseRequestTime } from './go-time';
 import { IMAGE_PROFILES } from './image-json';
+import { isJsonObject } from '../http/json-object';
 
 export type JsonObject = Record<string, unknown>;
 
 export function jsonObject(body: unknown): JsonObject {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+  if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
   return body as JsonObject;
 }
 

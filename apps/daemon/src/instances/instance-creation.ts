@@ -32,6 +32,7 @@ import { InstancePlacement } from './instance-placement';
 import { runtimeErrorToLxd } from './runtime-errors';
 import { InstanceStore } from './instance-store';
 import { idmapConfig } from './volatile-keys';
+import { isJsonObject } from '../http/json-object';
 
 export interface CreateBody {
   name?: unknown;
@@ -68,7 +69,7 @@ interface CheckedRequest {
 }
 
 function checkBody(body: CreateBody): CheckedRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+  if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
   const name = body.name === undefined || body.name === '' ? randomInstanceName() : body.name;
   if (typeof name !== 'string') throw badRequest('name must be a string');
   try {

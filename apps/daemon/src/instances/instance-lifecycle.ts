@@ -16,6 +16,7 @@ import { HostRuntime, runtimeName } from './host-runtime';
 import { type InstanceRecord, InstanceStore } from './instance-store';
 import { runtimeCall } from './runtime-call';
 import { runtimeErrorToLxd } from './runtime-errors';
+import { isJsonObject } from '../http/json-object';
 
 export type StateAction = 'start' | 'stop' | 'restart' | 'freeze' | 'unfreeze';
 
@@ -46,7 +47,7 @@ const EVENTS: Record<StateAction, string> = {
 };
 
 export function checkStateBody(body: StateBody): { action: StateAction; stop: StopOptions } {
-  if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+  if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
   const action = body.action;
   if (typeof action !== 'string' || !(action in DESCRIPTIONS)) throw badRequest(`Unknown action "${String(action ?? '')}": use start, stop, restart, freeze or unfreeze`);
   if (body.stateful === true) throw badRequest('Stateful stop and start are not supported (CRIU cannot checkpoint on this platform)');

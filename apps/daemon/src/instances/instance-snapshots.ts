@@ -16,6 +16,7 @@ import { InstanceLifecycle } from './instance-lifecycle';
 import { type InstanceRecord, InstanceStore, type SnapshotRecord } from './instance-store';
 import { InstanceUpdates } from './instance-updates';
 import { runtimeCall } from './runtime-call';
+import { isJsonObject } from '../http/json-object';
 
 export interface SnapshotBody {
   name?: unknown;
@@ -60,7 +61,7 @@ export class InstanceSnapshots {
   }
 
   async create(record: InstanceRecord, body: SnapshotBody, ctx: RequestContext): Promise<Operation> {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.stateful === true) throw badRequest('Stateful snapshots are not supported (CRIU cannot checkpoint on this platform)');
     const name = body.name === undefined || body.name === '' ? await this.nextName(record) : validSnapshotName(body.name);
     const expiresAt = expiry(body.expires_at);
@@ -126,7 +127,7 @@ export class InstanceSnapshots {
   }
 
   update(record: InstanceRecord, snapshot: SnapshotRecord, body: SnapshotBody, ctx: RequestContext): Operation {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     const expiresAt = body.expires_at === undefined ? snapshot.expiresAt : expiry(body.expires_at);
     const url = `/1.0/instances/${record.name}/snapshots/${snapshot.name}`;

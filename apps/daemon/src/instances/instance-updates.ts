@@ -23,6 +23,7 @@ import { InstanceReader } from './instance-reader';
 import { type InstanceContent, type InstanceRecord, InstanceStore } from './instance-store';
 import { instanceEtagFields } from './instance-view';
 import { runtimeCall } from './runtime-call';
+import { isJsonObject } from '../http/json-object';
 
 export interface UpdateBody {
   config?: unknown;
@@ -56,7 +57,7 @@ export class InstanceUpdates {
 
   /** Checks the request now (errors are answered at once) and returns the operation that applies it. */
   async update(record: InstanceRecord, body: UpdateBody, merge: boolean, ifMatch: string | undefined, ctx: RequestContext): Promise<Operation> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (ifMatch !== undefined) {
       const etag = etagOf(instanceEtagFields(await this.reader.one(record)));
       if (etag !== ifMatch) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);

@@ -19,6 +19,7 @@ import { type InstanceRecord, InstanceStore } from './instance-store';
 import { type UpdateBody, InstanceUpdates } from './instance-updates';
 import { instanceEtagFields } from './instance-view';
 import { runtimeCall } from './runtime-call';
+import { isJsonObject } from '../http/json-object';
 
 function projectOf(project: string | undefined): string {
   return project && project !== '' ? project : 'default';
@@ -118,7 +119,7 @@ export class InstancesController {
   /** Renames an instance (moving one to another member is not offered). */
   @Post(':name')
   async rename(@Param('name') name: string, @Body() body: { name?: unknown; migration?: unknown; live?: unknown }, @Query('project') project: string | undefined, @Res({ passthrough: true }) reply: FastifyReply, @Ctx() ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.migration === true) throw badRequest('Moving instances between members or pools is not supported: stop the instance, then copy its files');
     if (typeof body.name !== 'string' || body.name === '') throw badRequest('No name provided');
     const record = await this.store.get(projectOf(project), name);
@@ -188,7 +189,7 @@ export class InstancesController {
 
   @Post(':name/snapshots/:snapshot')
   async renameSnapshot(@Param('name') name: string, @Param('snapshot') snapshot: string, @Body() body: { name?: unknown; migration?: unknown }, @Query('project') project: string | undefined, @Res({ passthrough: true }) reply: FastifyReply, @Ctx() ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.migration === true) throw badRequest('Copying snapshots to other members is not supported');
     const record = await this.store.get(projectOf(project), name);
     const current = await this.store.snapshot(record.id, snapshot);

@@ -3,6 +3,7 @@ import { tableChecksums } from '@app/db';
 import { Databases } from '../database/databases';
 import { SyncResponse, syncResponse } from '../envelope';
 import { runGlobalSql, runLocalSql, SqlBatch, SqlBatchError } from './sql-batch';
+import { isJsonObject } from '../http/json-object';
 
 type DatabaseName = 'local' | 'global';
 
@@ -47,7 +48,7 @@ export class InternalSqlController {
   @Post()
   @HttpCode(200)
   async query(@Body() body: unknown): Promise<SyncResponse<SqlBatch>> {
-    if (typeof body !== 'object' || body === null) throw new SqlBatchError('The request body must be a JSON object with "database" and "query"');
+    if (!isJsonObject(body)) throw new SqlBatchError('The request body must be a JSON object with "database" and "query"');
     const { database, query } = body as { database?: unknown; query?: unknown };
     const name = databaseName(database);
     const batch = name === 'local' ? runLocalSql(this.databases.local, query) : await runGlobalSql(this.databases.global, query);

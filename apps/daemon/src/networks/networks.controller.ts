@@ -14,6 +14,7 @@ import { fanOf, validNetworkConfig, validNetworkName } from './network-config';
 import { NetworkMembers } from './network-members';
 import { readNetworkState } from './network-state';
 import { NETWORK_CREATED, type NetworkRecord, NetworkStore } from './network-store';
+import { isJsonObject } from '../http/json-object';
 
 interface NetworkBody {
   name?: unknown;
@@ -58,7 +59,7 @@ export class NetworksController {
 
   @Post()
   async create(@Body() body: NetworkBody, @Query('project') project: string | undefined, @Query('target') target: string | undefined, @Res({ passthrough: true }) reply: FastifyReply, @Ctx() ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     validNetworkName(body.name);
     if (body.type !== undefined && body.type !== '' && body.type !== 'bridge') throw badRequest(`Network type "${String(body.type)}" is not supported: Cubed manages Fan bridges`);
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
@@ -131,7 +132,7 @@ export class NetworksController {
   }
 
   private async update(project: string, name: string, body: NetworkBody, ifMatch: string | undefined, merge: boolean): Promise<void> {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     const network = await this.store.get(project, name);
     const current = await this.view(network);

@@ -55,4 +55,16 @@ describe('profiles API: what a profile may hold', () => {
     }
     expect(await show('good')).toEqual(before);
   });
+
+  it('refuses a body that is not a JSON object, and keeps the profile as it was', async () => {
+    const before = await show('good');
+    for (const method of ['PUT', 'PATCH']) {
+      for (const body of [[], 'text', 5]) {
+        const r = await send(method, '/1.0/profiles/good', body);
+        expect(r.status).toBe(400);
+        expect(r.json).toMatchObject({ type: 'error', error_code: 400, error: 'The request body must be a JSON object' });
+      }
+    }
+    expect(await show('good')).toEqual(before);
+  });
 });

@@ -10,6 +10,7 @@ import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
 import { checkDevices, checkProfileConfig } from '../instances/instance-config';
 import { type Devices, type ProfileJson, ProfileStore, type StoredProfile, validConfig, validDevices, validProfileName } from './profile-store';
+import { isJsonObject } from '../http/json-object';
 
 interface ProfileBody {
   name?: unknown;
@@ -57,7 +58,7 @@ export class ProfilesController {
 
   @Post()
   async create(@Body() body: ProfileBody, @Query('project') project: string | undefined, @Res({ passthrough: true }) reply: FastifyReply, @Ctx() ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     validProfileName(body.name);
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     await this.profiles.create(
@@ -135,7 +136,7 @@ export class ProfilesController {
     next: (current: StoredProfile) => { description: string; config: Record<string, string>; devices: Devices },
     body: ProfileBody,
   ): Promise<void> {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     for (let attempt = 1; ; attempt++) {
       const current = await this.profiles.get(name, project);

@@ -20,6 +20,7 @@ import {
   validPoolConfig,
   validPoolName,
 } from './storage-pool-store';
+import { isJsonObject } from '../http/json-object';
 
 interface PoolBody {
   name?: unknown;
@@ -58,7 +59,7 @@ export class StoragePoolsController {
 
   @Post()
   async create(@Body() body: PoolBody, @Query('target') target: string | undefined, @Res({ passthrough: true }) reply: FastifyReply, @Ctx() ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     validPoolName(body.name);
     const driver = typeof body.driver === 'string' ? body.driver : '';
     if (driver === '') throw badRequest('No driver provided');
@@ -183,7 +184,7 @@ export class StoragePoolsController {
   }
 
   private async update(name: string, body: PoolBody, target: string | undefined, ifMatch: string | undefined, merge: boolean): Promise<void> {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
     const pool = await this.store.get(name);
     const current = await this.view(pool, this.memberView(target));

@@ -20,6 +20,7 @@ import { ServerTls } from '../identity/server-tls';
 import { certificateTypeCode, certificateTypeName, CERT_TYPE_CLIENT } from './certificate-types';
 import { Tokens } from './tokens';
 import { StateDir } from '../identity/state-dir';
+import { isJsonObject } from '../http/json-object';
 
 export interface CertificateJson {
   name: string;
@@ -118,7 +119,7 @@ export class CertificatesController {
   @Post()
   @AllowUntrusted()
   async add(@Body() body: CertificatesPost, @Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     const type = body.type === undefined || body.type === '' ? 'client' : body.type;
     if (typeof type !== 'string' || certificateTypeCode(type) === undefined) throw badRequest(`Invalid certificate type "${String(type)}"`);
     const name = body.name === undefined ? '' : body.name;
@@ -221,7 +222,7 @@ export class CertificatesController {
   }
 
   private async update(fingerprint: string, body: Record<string, unknown>, replace: boolean, ifMatch: string | undefined, ctx: RequestContext) {
-    if (typeof body !== 'object' || body === null) throw badRequest('The request body must be a JSON object');
+    if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     const cert = await this.find(fingerprint);
     checkIfMatch(ifMatch, this.etag(cert));
     const name = body.name ?? (replace ? '' : cert.name);

@@ -4,6 +4,7 @@
  * or null field takes LXD's zero value.
  */
 import { badRequest } from '../../http/lxd-error';
+import { isJsonObject } from '../../http/json-object';
 
 export interface ExecPost {
   command: string[];
@@ -75,7 +76,7 @@ function environment(body: Body): Record<string, string> {
 
 export function parseExecPost(body: unknown): ExecPost {
   if (body === undefined) throw badRequest('unexpected end of JSON input');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Invalid exec request: expected a JSON object');
+  if (!isJsonObject(body)) throw badRequest('Invalid exec request: expected a JSON object');
   const fields = body as Body;
   const post: ExecPost = {
     command: command(fields),
