@@ -211,6 +211,11 @@ describe('a 4-member cluster formed with cubed init', () => {
     expect(await c.member(1).api<{ description: string }>('GET', '/1.0/cluster/members/m3')).toMatchObject({ description: 'rack 2' });
     expect(await lxc(1, 'cluster', 'unset', 'm3', 'scheduler.instance')).toMatchObject({ code: 0 });
     expect((await c.member(0).api<{ description: string; config: Record<string, string> }>('GET', '/1.0/cluster/members/m3')).config).toEqual({});
+    // Edits without If-Match, many at once through every member: each one is applied, none refused.
+    const storm = await Promise.all(Array.from({ length: 16 }, (_, i) => c.member(i % 4).request('PATCH', '/1.0/cluster/members/m3', { config: { [`user.k${i}`]: String(i) } })));
+    expect(storm.map((r) => r.status)).toEqual(Array(16).fill(200));
+    expect(Object.keys((await c.member(2).api<{ config: Record<string, string> }>('GET', '/1.0/cluster/members/m3')).config)).toHaveLength(16);
+    expect(await c.member(0).request('PUT', '/1.0/cluster/members/m3', { description: 'rack 2', config: {} })).toMatchObject({ status: 200 });
 
     // Cluster groups: a group with members cannot be deleted.
     expect(await lxc(0, 'cluster', 'group', 'create', 'rack2')).toMatchObject({ code: 0 });

@@ -8,6 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
 import { etagOf } from '../http/etag';
+import { guardedWrite } from '../http/guarded-write';
 import { isJsonObject } from '../http/json-object';
 import { badRequest, preconditionFailed } from '../http/lxd-error';
 import { type ClusterMemberJson, ClusterMembers } from './cluster-members';
@@ -53,6 +54,11 @@ export class MemberUpdate {
 
   async apply(name: string, edit: MemberEdit, replace: boolean, ifMatch?: string): Promise<void> {
     if (!isJsonObject(edit)) throw badRequest('The request body must be a JSON object');
+    await guardedWrite(() => this.applyOnce(name, edit, replace, ifMatch), { ifMatch });
+  }
+
+  /** One read and one write guarded by what was read. */
+  private async applyOnce(name: string, edit: MemberEdit, replace: boolean, ifMatch?: string): Promise<void> {
     const current = await this.members.get(name);
     const record = await this.members.record(name);
     const currentEtag = memberEtag(current);

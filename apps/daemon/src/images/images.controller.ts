@@ -13,6 +13,7 @@ import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
 import { replyAsync } from '../http/async-reply';
 import { ifMatchOf } from '../http/etag';
+import { guardedWrite } from '../http/guarded-write';
 import { badRequest, LxdError, notFound, preconditionFailed } from '../http/lxd-error';
 import { AllowUntrusted, Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
@@ -36,9 +37,6 @@ import { PeerImageTransport } from './transfer/peer-image-transport';
 import { InvalidUploadError, receiveImageUpload } from './upload/image-upload';
 import { MultipartError } from './upload/multipart-reader';
 import { parseUploadHeaders } from './upload/upload-headers';
-
-/** Writes that lost a race with another writer are retried this many times (no If-Match given). */
-const MERGE_ATTEMPTS = 5;
 
 function isStream(body: unknown): body is Readable {
   return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
@@ -245,22 +243,17 @@ export class ImagesController {
   }
 
   /**
-   * Read, check the ETag, compute the change, write guarded by what was read. With If-Match a
-   * lost race is a 412; without, the change is applied again to the fresh image.
+   * Read, check the ETag, compute the change, write guarded by what was read (see guardedWrite for a
+   * lost race).
    */
   private async write(fingerprint: string, project: string | undefined, ifMatchHeader: string | undefined, next: (current: ImageRecord) => ImageChanges): Promise<ImageRecord> {
     const ifMatch = ifMatchOf(ifMatchHeader);
-    for (let attempt = 1; ; attempt++) {
+    return guardedWrite(async () => {
       const current = await this.catalog.get(fingerprint, project);
       const etag = imageEtag(current);
       if (ifMatch !== undefined && ifMatch !== etag) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);
-      try {
-        await this.catalog.update(current.id, current.state, next(current));
-        return current;
-      } catch (err) {
-        const lostRace = (err as { statusCode?: number }).statusCode === 412;
-        if (!lostRace || ifMatch !== undefined || attempt >= MERGE_ATTEMPTS) throw err;
-      }
-    }
+      await this.catalog.update(current.id, current.state, next(current));
+      return current;
+    }, { ifMatch });
   }
 }

@@ -67,4 +67,12 @@ describe('profiles API: what a profile may hold', () => {
     }
     expect(await show('good')).toEqual(before);
   });
+
+  it('applies every one of many concurrent PATCHes without If-Match: none lost, none refused', async () => {
+    expect((await send('POST', '/1.0/profiles', { name: 'busy' })).status).toBe(201);
+    const n = 32;
+    const replies = await Promise.all(Array.from({ length: n }, (_, i) => send('PATCH', '/1.0/profiles/busy', { config: { [`user.k${i}`]: String(i) } })));
+    expect(replies.map((r) => r.status)).toEqual(Array(n).fill(200));
+    expect(Object.keys((await show('busy')).config)).toHaveLength(n);
+  });
 });

@@ -5,6 +5,7 @@ import { SyncResponse, syncResponse } from '../envelope';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
 import { etagOf, ifMatchOf } from '../http/etag';
+import { guardedWrite } from '../http/guarded-write';
 import { badRequest, preconditionFailed } from '../http/lxd-error';
 import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
@@ -18,9 +19,6 @@ interface ProfileBody {
   config?: unknown;
   devices?: unknown;
 }
-
-/** Writes that lost a race with another writer are retried this many times (no If-Match given). */
-const MERGE_ATTEMPTS = 5;
 
 export function profileEtag(p: ProfileJson): string {
   return etagOf([p.config, p.description, p.devices]);
@@ -126,8 +124,8 @@ export class ProfilesController {
   }
 
   /**
-   * Read, check the ETag, compute the new content, write guarded by the state that was read. With
-   * If-Match a lost race is a 412; without, the change is applied again on the fresh state.
+   * Read, check the ETag, compute the new content, write guarded by the state that was read (see
+   * guardedWrite for a lost race).
    */
   private async write(
     name: string,
@@ -138,17 +136,11 @@ export class ProfilesController {
   ): Promise<void> {
     if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
-    for (let attempt = 1; ; attempt++) {
+    await guardedWrite(async () => {
       const current = await this.profiles.get(name, project);
       const etag = profileEtag(view(current));
       if (ifMatch !== undefined && ifMatch !== etag) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);
-      try {
-        await this.profiles.replace(current.id, current.state, checked(next(current)));
-        return;
-      } catch (err) {
-        const lostRace = (err as { statusCode?: number }).statusCode === 412;
-        if (!lostRace || ifMatch !== undefined || attempt >= MERGE_ATTEMPTS) throw err;
-      }
-    }
+      await this.profiles.replace(current.id, current.state, checked(next(current)));
+    }, { ifMatch });
   }
 }
