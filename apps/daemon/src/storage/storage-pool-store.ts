@@ -10,7 +10,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
-import { badRequest, conflict, notFound } from '../http/lxd-error';
+import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
 import { storedEntries } from '../database/stored-config';
 
 export const POOL_PENDING = 0;
@@ -32,11 +32,17 @@ export interface StoragePoolRecord {
   state: number;
   /** Global config (node_id NULL). */
   config: Record<string, string>;
+  /** The description and global config as one text computed by SQLite: the guard of an update. */
+  globalState: string;
   /** Member-specific config by node id. */
   memberConfig: Map<number, Record<string, string>>;
   /** Members that have the pool, by node id, with their state. */
   members: Map<number, { name: string; state: number }>;
 }
+
+/** The description and global config of pool `sp`, as one JSON text (for reads and guards alike). */
+const GLOBAL_STATE_SQL = `json_array(sp.description,
+  (SELECT json_group_array(json_array(c.key, c.value) ORDER BY c.key) FROM storage_pools_config c WHERE c.storage_pool_id = sp.id AND c.node_id IS NULL))`;
 
 const POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -177,18 +183,29 @@ export class StoragePoolStore {
     });
   }
 
-  /** Replaces the global config and description (member-specific keys stay as they are). */
+  /**
+   * Replaces the global config and description (member-specific keys stay as they are), if they are
+   * still as `pool` read them (else 412).
+   */
   async update(pool: StoragePoolRecord, description: string, config: Record<string, string>): Promise<void> {
-    await this.databases.global.exec({
-      statements: [
-        { sql: 'UPDATE storage_pools SET description = ? WHERE id = ?', params: [description, pool.id], expect: 1 },
-        { sql: 'DELETE FROM storage_pools_config WHERE storage_pool_id = ? AND node_id IS NULL', params: [pool.id] },
-        ...storedEntries(config).map(([key, value]) => ({
-          sql: 'INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) VALUES (?, NULL, ?, ?)',
-          params: [pool.id, key, value] as TxParam[],
-        })),
-      ],
-    });
+    await this.guarded([
+      { sql: `SELECT 1 FROM storage_pools sp WHERE sp.id = ? AND ${GLOBAL_STATE_SQL} = ?`, params: [pool.id, pool.globalState], expect: 1 },
+      { sql: 'UPDATE storage_pools SET description = ? WHERE id = ?', params: [description, pool.id], expect: 1 },
+      { sql: 'DELETE FROM storage_pools_config WHERE storage_pool_id = ? AND node_id IS NULL', params: [pool.id] },
+      ...storedEntries(config).map(([key, value]) => ({
+        sql: 'INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) VALUES (?, NULL, ?, ?)',
+        params: [pool.id, key, value] as TxParam[],
+      })),
+    ]);
+  }
+
+  private async guarded(statements: SqlStatement<TxParam>[]): Promise<void> {
+    try {
+      await this.databases.global.exec({ statements });
+    } catch (err) {
+      if (err instanceof TxFailedError && err.sqlCode === 'EXPECTATION_FAILED') throw preconditionFailed('The storage pool changed since it was read (ETag mismatch): read it again');
+      throw err;
+    }
   }
 
   async delete(pool: StoragePoolRecord): Promise<void> {
@@ -213,8 +230,8 @@ export class StoragePoolStore {
   private async load(r: ConsistentReader, name?: string): Promise<StoragePoolRecord[]> {
     const where = name === undefined ? '' : ' WHERE name = ?';
     const params = name === undefined ? [] : [name];
-    const pools = await r.query<{ id: number; name: string; driver: string; description: string; state: number }>(
-      `SELECT id, name, driver, description, state FROM storage_pools${where} ORDER BY name`,
+    const pools = await r.query<{ id: number; name: string; driver: string; description: string; state: number; global_state: string }>(
+      `SELECT sp.id, sp.name, sp.driver, sp.description, sp.state, ${GLOBAL_STATE_SQL} AS global_state FROM storage_pools sp${where.replace('name', 'sp.name')} ORDER BY sp.name`,
       params,
     );
     if (pools.length === 0) return [];
@@ -241,6 +258,7 @@ export class StoragePoolStore {
         description: p.description,
         state: Number(p.state),
         config: Object.fromEntries(own.filter((c) => c.node_id === null).map((c) => [c.key, c.value ?? ''])),
+        globalState: p.global_state,
         memberConfig,
         members: new Map(members.filter((m) => Number(m.storage_pool_id) === Number(p.id)).map((m) => [Number(m.node_id), { name: m.node, state: Number(m.state) }])),
       };

@@ -5,7 +5,8 @@ import { Databases } from '../database/databases';
 import { SyncResponse, syncResponse } from '../envelope';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
-import { checkIfMatch, etagOf } from '../http/etag';
+import { checkIfMatch, etagOf, ifMatchOf } from '../http/etag';
+import { guardedWrite } from '../http/guarded-write';
 import { badRequest, notFound } from '../http/lxd-error';
 import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
@@ -186,6 +187,11 @@ export class StoragePoolsController {
   private async update(name: string, body: PoolBody, target: string | undefined, ifMatch: string | undefined, merge: boolean): Promise<void> {
     if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
+    await guardedWrite(() => this.updateOnce(name, body, target, ifMatch, merge), { ifMatch: ifMatchOf(ifMatch) });
+  }
+
+  /** One read, and one write guarded by what was read. */
+  private async updateOnce(name: string, body: PoolBody, target: string | undefined, ifMatch: string | undefined, merge: boolean): Promise<void> {
     const pool = await this.store.get(name);
     const current = await this.view(pool, this.memberView(target));
     checkIfMatch(ifMatch, etagOf([current.name, current.driver, current.description, current.config]));
