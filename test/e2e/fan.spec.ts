@@ -91,6 +91,12 @@ describe('the Fan overlay across members in their own network namespaces', () =>
     const bad = await lxc(0, 'network', 'create', 'fan1', 'bridge.mode=fan', 'fan.overlay_subnet=240.0.0.0/12');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/overlay must be a \/8 or \/16/);
+    // Edits without If-Match, several at once through different members: each one is kept.
+    const edits = await Promise.all(Array.from({ length: 6 }, (_, i) => c.member(i % 3).request('PATCH', '/1.0/networks/fan0', { config: { [`user.k${i}`]: String(i) } })));
+    expect(edits.map((r) => r.status)).toEqual(Array(6).fill(200));
+    const edited = await c.member(1).api<{ config: Record<string, string> }>('GET', '/1.0/networks/fan0');
+    expect(Object.keys(edited.config).filter((k) => k.startsWith('user.k'))).toHaveLength(6);
+    expect(await lxc(2, 'network', 'get', 'fan0', 'user.k3')).toMatchObject({ code: 0, stdout: '3\n' });
   });
 
   it('lets containers on different members ping each other over the overlay, with a 1450-byte MTU', async () => {

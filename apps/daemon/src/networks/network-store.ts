@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
-import { badRequest, conflict, notFound } from '../http/lxd-error';
+import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
 import { storedEntries } from '../database/stored-config';
 
 export const NETWORK_PENDING = 0;
@@ -34,6 +34,18 @@ export interface NetworkInput {
   project: string;
   description: string;
   config: Record<string, string>;
+}
+
+/** A guard: the network's description and global config are exactly those given. */
+function unchangedSince(expected: Pick<NetworkRecord, 'id' | 'description' | 'config'>): SqlStatement<TxParam> {
+  const entries = storedEntries(expected.config);
+  const ownConfig = 'FROM networks_config c WHERE c.network_id = n.id AND c.node_id IS NULL';
+  const matching = entries.length === 0 ? '' : ` AND (SELECT count(*) ${ownConfig} AND (c.key, c.value) IN (VALUES ${entries.map(() => '(?, ?)').join(', ')})) = ?`;
+  return {
+    sql: `SELECT 1 FROM networks n WHERE n.id = ? AND n.description = ? AND (SELECT count(*) ${ownConfig}) = ?${matching}`,
+    params: [expected.id, expected.description, entries.length, ...(entries.length === 0 ? [] : [...entries.flat(), entries.length])],
+    expect: 1,
+  };
 }
 
 @Injectable()
@@ -136,15 +148,23 @@ export class NetworkStore {
     });
   }
 
-  async update(network: NetworkRecord, description: string, config: Record<string, string>): Promise<void> {
-    await this.write(
-      [
-        { sql: 'UPDATE networks SET description = ? WHERE id = ?', params: [description, network.id], expect: 1 },
-        { sql: 'DELETE FROM networks_config WHERE network_id = ? AND node_id IS NULL', params: [network.id] },
-        ...storedEntries(config).map(([key, value]) => ({ sql: 'INSERT INTO networks_config (network_id, node_id, key, value) VALUES (?, NULL, ?, ?)', params: [network.id, key, value] as TxParam[] })),
-      ],
-      network.name,
-    );
+  /**
+   * Replaces the description and global config, if they are still those of `expected` (else 412):
+   * the network as it was read, or as this member last wrote it (to put it back).
+   */
+  async update(expected: Pick<NetworkRecord, 'id' | 'description' | 'config'>, description: string, config: Record<string, string>): Promise<void> {
+    const statements: SqlStatement<TxParam>[] = [
+      unchangedSince(expected),
+      { sql: 'UPDATE networks SET description = ? WHERE id = ?', params: [description, expected.id], expect: 1 },
+      { sql: 'DELETE FROM networks_config WHERE network_id = ? AND node_id IS NULL', params: [expected.id] },
+      ...storedEntries(config).map(([key, value]) => ({ sql: 'INSERT INTO networks_config (network_id, node_id, key, value) VALUES (?, NULL, ?, ?)', params: [expected.id, key, value] as TxParam[] })),
+    ];
+    try {
+      await this.databases.global.exec({ statements });
+    } catch (err) {
+      if (err instanceof TxFailedError && err.sqlCode === 'EXPECTATION_FAILED') throw preconditionFailed('The network changed since it was read (ETag mismatch): read it again');
+      throw err;
+    }
   }
 
   async rename(network: NetworkRecord, to: string): Promise<void> {

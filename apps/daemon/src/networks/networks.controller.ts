@@ -4,7 +4,8 @@ import { Databases } from '../database/databases';
 import { syncResponse } from '../envelope';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
-import { checkIfMatch, etagOf } from '../http/etag';
+import { checkIfMatch, etagOf, ifMatchOf } from '../http/etag';
+import { guardedWrite } from '../http/guarded-write';
 import { badRequest } from '../http/lxd-error';
 import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
@@ -134,6 +135,11 @@ export class NetworksController {
   private async update(project: string, name: string, body: NetworkBody, ifMatch: string | undefined, merge: boolean): Promise<void> {
     if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
+    await guardedWrite(() => this.updateOnce(project, name, body, ifMatch, merge), { ifMatch: ifMatchOf(ifMatch) });
+  }
+
+  /** One read, one write guarded by what was read, and the members' sync (put back if it fails). */
+  private async updateOnce(project: string, name: string, body: NetworkBody, ifMatch: string | undefined, merge: boolean): Promise<void> {
     const network = await this.store.get(project, name);
     const current = await this.view(network);
     checkIfMatch(ifMatch, etagOf([current.name, current.managed, current.type, current.description, current.config]));
@@ -145,7 +151,10 @@ export class NetworksController {
     await this.store.update(network, description, config);
     const failures = await this.members.syncAll();
     if (failures.length > 0) {
-      await this.store.update(network, network.description, network.config);
+      // Put back what was there, unless another edit came meanwhile (then that one stands).
+      await this.store.update({ id: network.id, description, config }, network.description, network.config).catch((err: { statusCode?: number }) => {
+        if (err.statusCode !== 412) throw err;
+      });
       await this.members.syncAll();
       throw badRequest(`Failed to update network "${name}": ${failures.join('; ')}`);
     }
