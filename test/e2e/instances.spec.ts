@@ -131,6 +131,18 @@ describe('containers on a 4-member cluster', () => {
     }
   });
 
+  it('applies every one of several edits sent at once without If-Match, through different members', async () => {
+    const ed = name('ed');
+    expect(await lxc(0, 'init', 'bb', ed, '--target', 'm2')).toMatchObject({ code: 0 });
+    try {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => c.member(i % 4).api('PATCH', `/1.0/instances/${ed}`, { config: { [`user.k${i}`]: String(i) } })));
+      const inst = await c.member(3).api<{ config: Record<string, string> }>('GET', `/1.0/instances/${ed}`);
+      expect(Object.keys(inst.config).filter((k) => k.startsWith('user.k'))).toHaveLength(8);
+    } finally {
+      await lxc(0, 'delete', '-f', ed);
+    }
+  });
+
   it('drives containers with cube: launch, list, info, exec, file, snapshot, restore, stop, start, delete, image', async () => {
     const cube = (i: number, args: string[], input?: string) => run(CUBE, args, c.member(i).clientEnv, input, 120_000);
     const cc = name('cube');

@@ -1,7 +1,8 @@
 /**
  * Changing an instance's configuration (PUT replaces, PATCH merges), as an operation: the new
  * config and devices are checked with the profiles expanded, written with a compare-and-set on the
- * rows that were read (the ETag check and the write are one replicated transaction), then applied
+ * rows that were read (the ETag check and the write are one replicated transaction; without
+ * If-Match, an edit that lost a race is done again on the fresh rows), then applied
  * to the runtime: `limits.*` at once when the instance runs. If the runtime refuses them, the
  * previous configuration is put back.
  */
@@ -11,6 +12,7 @@ import { limitEntries } from '@app/runtime';
 import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
 import { etagOf } from '../http/etag';
+import { guardedWrite } from '../http/guarded-write';
 import { badRequest, preconditionFailed } from '../http/lxd-error';
 import type { RequestContext } from '../http/request-context';
 import type { Operation } from '../operations/operation';
@@ -62,6 +64,37 @@ export class InstanceUpdates {
       const etag = etagOf(instanceEtagFields(await this.reader.one(record)));
       if (etag !== ifMatch) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);
     }
+    const planned = await this.plan(record, body, merge);
+    const url = `/1.0/instances/${record.name}`;
+    return this.operations.create({
+      class: 'task',
+      description: 'Updating instance',
+      resources: { instances: [url] },
+      project: record.project,
+      run: async () => {
+        // Without If-Match, an edit that lost a race with another is planned again on the fresh instance.
+        let rounds = 0;
+        const done = await guardedWrite(async () => {
+          const current = rounds++ === 0 ? record : await this.store.get(record.project, record.name);
+          const { content, after } = current === record ? planned : await this.plan(current, body, merge);
+          await this.store.replace(current, content);
+          return { before: current, after };
+        }, { ifMatch });
+        try {
+          await this.applyLimits(record, done.after.config);
+        } catch (err) {
+          const was = done.before;
+          const updated = await this.store.get(record.project, record.name);
+          await this.store.replace(updated, { description: was.description, ephemeral: was.ephemeral, config: was.config, devices: was.devices, profiles: was.profiles });
+          throw err;
+        }
+        emitLifecycle(this.events, 'instance-updated', url, ctx, undefined, record.project);
+      },
+    });
+  }
+
+  /** The content an edit gives the instance, and its expanded config and devices, checked. */
+  private async plan(record: InstanceRecord, body: UpdateBody, merge: boolean): Promise<{ content: InstanceContent; after: { config: Record<string, string>; devices: Devices } }> {
     const content = this.content(record, body, merge);
     const before = await this.reader.expanded(record);
     const after = await this.expandChecked(record, content);
@@ -70,24 +103,7 @@ export class InstanceUpdates {
     }
     if (rootDisk(after.devices).pool !== record.pool) throw badRequest(`The root disk cannot move from storage pool "${record.pool}" to another pool`);
     if (nicsOf(before.devices) !== nicsOf(after.devices)) throw badRequest('The network devices of an existing instance cannot be changed: create the instance with them');
-    const url = `/1.0/instances/${record.name}`;
-    return this.operations.create({
-      class: 'task',
-      description: 'Updating instance',
-      resources: { instances: [url] },
-      project: record.project,
-      run: async () => {
-        await this.store.replace(record, content);
-        try {
-          await this.applyLimits(record, after.config);
-        } catch (err) {
-          const updated = await this.store.get(record.project, record.name);
-          await this.store.replace(updated, { description: record.description, ephemeral: record.ephemeral, config: record.config, devices: record.devices, profiles: record.profiles });
-          throw err;
-        }
-        emitLifecycle(this.events, 'instance-updated', url, ctx, undefined, record.project);
-      },
-    });
+    return { content, after };
   }
 
   /** Puts config, devices and profiles of a snapshot back on its instance (after the root filesystem was restored). */
