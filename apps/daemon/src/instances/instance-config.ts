@@ -149,6 +149,23 @@ export function expand(
   return { config: expandedConfig, devices: expandedDevices };
 }
 
+/**
+ * The config and devices in effect (see expand), checked as a whole: keys and limits, devices Cubed
+ * runs, and a root disk.
+ */
+export function checkedExpansion(
+  profiles: readonly ProfileContent[],
+  config: Readonly<Record<string, string>>,
+  devices: Devices,
+  hostMemoryBytes: number,
+): { config: Record<string, string>; devices: Devices } {
+  const expanded = expand(profiles, config, devices);
+  checkExpandedConfig(expanded.config, hostMemoryBytes);
+  checkDevices(expanded.devices, 'expanded devices');
+  rootDisk(expanded.devices);
+  return expanded;
+}
+
 /** The root disk in effect: its device name and pool; an error when there is none. */
 export function rootDisk(devices: Devices): { name: string; pool: string } {
   const root = Object.entries(devices).find(([, d]) => d.type === 'disk' && d.path === '/');

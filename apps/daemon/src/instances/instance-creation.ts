@@ -24,7 +24,7 @@ import { OperationsManager } from '../operations/operations-manager';
 import { ProfileStore, type Devices, validDevices } from '../profiles/profile-store';
 import { StoragePoolStore } from '../storage/storage-pool-store';
 import { HostRuntime, runtimeName } from './host-runtime';
-import { checkDevices, checkExpandedConfig, expand, isTrue, rootDisk, validInstanceConfig } from './instance-config';
+import { checkDevices, checkedExpansion, isTrue, rootDisk, validInstanceConfig } from './instance-config';
 import { InstanceImages, type TransferProgress } from './instance-images';
 import { randomInstanceName } from './instance-names';
 import { InstanceNics } from './instance-nics';
@@ -141,9 +141,7 @@ export class InstanceCreation {
       if (!found) throw notFound(`Profile "${name}" not found`);
       return found;
     });
-    const expanded = expand(used, request.config, request.devices);
-    checkExpandedConfig(expanded.config, os.totalmem());
-    checkDevices(expanded.devices, 'expanded devices');
+    const expanded = checkedExpansion(used, request.config, request.devices, os.totalmem());
     const root = rootDisk(expanded.devices);
     await this.pools.get(root.pool).catch((err: unknown) => {
       if (err instanceof LxdError && err.statusCode === 404) throw badRequest(`Failed initialising instance: the root disk's storage pool "${root.pool}" does not exist`);

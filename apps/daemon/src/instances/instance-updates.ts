@@ -20,7 +20,7 @@ import { OperationsManager } from '../operations/operations-manager';
 import { type Devices, validDevices } from '../profiles/profile-store';
 import { ProfileStore } from '../profiles/profile-store';
 import { HostRuntime, runtimeName } from './host-runtime';
-import { checkDevices, checkExpandedConfig, CREATION_ONLY_KEYS, expand, isVolatile, rootDisk, validInstanceConfig } from './instance-config';
+import { checkDevices, checkedExpansion, CREATION_ONLY_KEYS, isVolatile, rootDisk, validInstanceConfig } from './instance-config';
 import { InstanceReader } from './instance-reader';
 import { type InstanceContent, type InstanceRecord, InstanceStore } from './instance-store';
 import { instanceEtagFields } from './instance-view';
@@ -156,10 +156,7 @@ export class InstanceUpdates {
     const all = await this.profiles.list(record.project);
     for (const name of content.profiles) if (!all.some((p) => p.name === name)) throw badRequest(`Profile "${name}" not found`);
     const used = content.profiles.map((name) => all.find((p) => p.name === name)!);
-    const after = expand(used, content.config, content.devices);
-    checkExpandedConfig(after.config, os.totalmem());
-    checkDevices(after.devices, 'expanded devices');
-    return after;
+    return checkedExpansion(used, content.config, content.devices, os.totalmem());
   }
 
   private async applyLimits(record: InstanceRecord, config: Record<string, string>): Promise<void> {
