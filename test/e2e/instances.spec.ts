@@ -143,6 +143,25 @@ describe('containers on a 4-member cluster', () => {
     }
   });
 
+  it('refuses a profile change after which an instance using the profile would have no root disk', async () => {
+    const pr = name('pr');
+    const pi = name('pi');
+    expect(await lxc(0, 'profile', 'create', pr)).toMatchObject({ code: 0 });
+    try {
+      expect(await lxc(0, 'profile', 'device', 'add', pr, 'root', 'disk', 'path=/', 'pool=default')).toMatchObject({ code: 0 });
+      expect(await lxc(1, 'init', 'bb', pi, '--profile', pr)).toMatchObject({ code: 0 });
+      const removed = await lxc(2, 'profile', 'device', 'remove', pr, 'root');
+      expect(removed).toMatchObject({ code: 1, stderr: expect.stringContaining(`instance "${pi}" would be invalid`) });
+      expect(removed.stderr).toContain('No root device could be found');
+      expect((await lxc(3, 'profile', 'device', 'show', pr)).stdout).toMatch(/^root:$/m);
+      // A change the instance can live with is taken.
+      expect(await lxc(2, 'profile', 'set', pr, 'limits.memory', '64MiB')).toMatchObject({ code: 0 });
+    } finally {
+      await lxc(0, 'delete', '-f', pi);
+      await lxc(0, 'profile', 'delete', pr);
+    }
+  });
+
   it('drives containers with cube: launch, list, info, exec, file, snapshot, restore, stop, start, delete, image', async () => {
     const cube = (i: number, args: string[], input?: string) => run(CUBE, args, c.member(i).clientEnv, input, 120_000);
     const cc = name('cube');
