@@ -32,6 +32,15 @@ const run_id = Math.random().toString(36).slice(2, 6);
 const name = (base: string) => `${base}-${run_id}`;
 
 
+/** The memory limit of the cgroup process `pid` is in, as the host sees it (cgroup v1 or v2). */
+function memoryLimitOf(pid: number): string {
+  const lines = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  const v1 = lines.find((l) => l.split(':')[1].split(',').includes('memory'));
+  if (v1) return fs.readFileSync(`/sys/fs/cgroup/memory${v1.split(':')[2]}/memory.limit_in_bytes`, 'utf8').trim();
+  const v2 = lines.find((l) => l.startsWith('0::'));
+  return fs.readFileSync(`/sys/fs/cgroup${v2!.slice(3)}/memory.max`, 'utf8').trim();
+}
+
 describe('containers on a 4-member cluster', () => {
   let c: DaemonCluster;
   let imagePath: string;
@@ -143,19 +152,21 @@ describe('containers on a 4-member cluster', () => {
     }
   });
 
-  it('refuses a profile change after which an instance using the profile would have no root disk', async () => {
+  it('checks a profile change against the instances that use it, and applies it to the running ones', async () => {
     const pr = name('pr');
     const pi = name('pi');
     expect(await lxc(0, 'profile', 'create', pr)).toMatchObject({ code: 0 });
     try {
       expect(await lxc(0, 'profile', 'device', 'add', pr, 'root', 'disk', 'path=/', 'pool=default')).toMatchObject({ code: 0 });
-      expect(await lxc(1, 'init', 'bb', pi, '--profile', pr)).toMatchObject({ code: 0 });
+      expect(await lxc(1, 'launch', 'bb', pi, '--profile', pr, '--target', 'm3')).toMatchObject({ code: 0 });
       const removed = await lxc(2, 'profile', 'device', 'remove', pr, 'root');
       expect(removed).toMatchObject({ code: 1, stderr: expect.stringContaining(`instance "${pi}" would be invalid`) });
       expect(removed.stderr).toContain('No root device could be found');
       expect((await lxc(3, 'profile', 'device', 'show', pr)).stdout).toMatch(/^root:$/m);
-      // A change the instance can live with is taken.
-      expect(await lxc(2, 'profile', 'set', pr, 'limits.memory', '64MiB')).toMatchObject({ code: 0 });
+      // Set through m2, the limit reaches the running container on m3 at once.
+      expect(await lxc(1, 'profile', 'set', pr, 'limits.memory', '64MiB')).toMatchObject({ code: 0 });
+      const { pid } = await c.member(0).api<{ pid: number }>('GET', `/1.0/instances/${pi}/state`);
+      expect(memoryLimitOf(pid)).toBe(String(64 * 1024 * 1024));
     } finally {
       await lxc(0, 'delete', '-f', pi);
       await lxc(0, 'profile', 'delete', pr);

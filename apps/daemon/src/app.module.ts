@@ -22,6 +22,7 @@ import { OperationsManager } from './operations/operations-manager';
 import { ProfilesController } from './profiles/profiles.controller';
 import { ProjectsController } from './projects/projects.controller';
 import { ProfileStore } from './profiles/profile-store';
+import { ProfileUsers } from './profiles/profile-users';
 import { CertificatesController } from './trust/certificates.controller';
 import { Tokens } from './trust/tokens';
 import { TrustStore } from './trust/trust-store';
@@ -95,6 +96,7 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
     PeerClient,
     Tokens,
     ProfileStore,
+    ProfileUsers,
     StoragePoolStore,
     LocalPools,
     ...IMAGE_PROVIDERS,

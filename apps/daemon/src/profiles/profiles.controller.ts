@@ -6,11 +6,11 @@ import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
 import { etagOf, ifMatchOf } from '../http/etag';
 import { guardedWrite } from '../http/guarded-write';
-import { badRequest, LxdError, preconditionFailed } from '../http/lxd-error';
+import { badRequest, preconditionFailed } from '../http/lxd-error';
 import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
-import { checkDevices, checkedExpansion, checkProfileConfig } from '../instances/instance-config';
-import { InstanceStore } from '../instances/instance-store';
+import { checkDevices, checkProfileConfig } from '../instances/instance-config';
+import { ProfileUsers } from './profile-users';
 import { type Devices, type ProfileJson, ProfileStore, type StoredProfile, validConfig, validDevices, validProfileName } from './profile-store';
 import { isJsonObject } from '../http/json-object';
 
@@ -45,7 +45,7 @@ function projectOf(project: string | undefined): string {
 export class ProfilesController {
   constructor(
     private readonly profiles: ProfileStore,
-    private readonly instances: InstanceStore,
+    private readonly users: ProfileUsers,
     private readonly events: EventBus,
   ) {}
 
@@ -85,6 +85,7 @@ export class ProfilesController {
       devices: validDevices(body?.devices),
     }), body);
     emitLifecycle(this.events, 'profile-updated', `/1.0/profiles/${name}`, ctx, undefined, projectOf(project));
+    await this.users.apply(name, projectOf(project), ctx);
     return syncResponse({});
   }
 
@@ -100,6 +101,7 @@ export class ProfilesController {
       };
     }, body);
     emitLifecycle(this.events, 'profile-updated', `/1.0/profiles/${name}`, ctx, undefined, projectOf(project));
+    await this.users.apply(name, projectOf(project), ctx);
     return syncResponse({});
   }
 
@@ -143,28 +145,8 @@ export class ProfilesController {
       const etag = profileEtag(view(current));
       if (ifMatch !== undefined && ifMatch !== etag) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);
       const content = checked(next(current));
-      await this.checkUsers(current, content, project);
+      await this.users.check(current, content, project);
       await this.profiles.replace(current.id, current.state, content);
     }, { ifMatch });
-  }
-
-  /**
-   * Refuses a change after which an instance using the profile would no longer be valid (a limit
-   * out of range, the root disk gone), as LXD does: the instances are checked with the new content.
-   */
-  private async checkUsers(profile: StoredProfile, content: { config: Record<string, string>; devices: Devices }, project: string): Promise<void> {
-    if (profile.used_by.length === 0) return;
-    const profiles = (await this.profiles.list(project)).map((p) => (p.id === profile.id ? { ...p, ...content } : p));
-    const hostMemory = os.totalmem();
-    for (const instance of await this.instances.list(project)) {
-      if (!instance.profiles.includes(profile.name)) continue;
-      const used = instance.profiles.map((name) => profiles.find((p) => p.name === name)).filter((p) => p !== undefined);
-      try {
-        checkedExpansion(used, instance.config, instance.devices, hostMemory);
-      } catch (err) {
-        if (err instanceof LxdError && err.statusCode === 400) throw badRequest(`Profile "${profile.name}" cannot be changed: instance "${instance.name}" would be invalid: ${err.message}`);
-        throw err;
-      }
-    }
   }
 }

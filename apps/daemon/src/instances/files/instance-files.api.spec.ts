@@ -8,8 +8,6 @@ import type * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeRuntimeDriver } from '@app/runtime';
-import { ProfileStore } from '../../profiles/profile-store';
-import { ProfilesController } from '../../profiles/profiles.controller';
 import type { Daemon } from '../../server';
 import { DriverInstances, request, startInstanceIoDaemon } from '../../testing/instance-io-test-daemon';
 import { InstanceFilesController } from './instance-files.controller';
@@ -31,7 +29,7 @@ describe('instance files over the API', () => {
     await driver.create({ name: 'c1', imageDirectory: '/images/busybox', privileged: false });
     await driver.writeFile('c1', { path: '/bin/sh', type: 'symlink', target: 'busybox' });
     // The core, profiles (a JSON route), and the files routes on the fake driver's instances.
-    daemon = await startInstanceIoDaemon(path.join(tmp, 'state'), { runtime: new DriverInstances(driver), controllers: [ProfilesController, InstanceFilesController], providers: [ProfileStore] });
+    daemon = await startInstanceIoDaemon(path.join(tmp, 'state'), { runtime: new DriverInstances(driver), controllers: [InstanceFilesController] });
     socket = daemon.socketPath;
   });
 
@@ -162,9 +160,9 @@ describe('instance files over the API', () => {
   });
 
   it('still decodes an application/octet-stream body as JSON on other routes', async () => {
-    const r = await call('POST', '/1.0/profiles', JSON.stringify({ name: 'octet' }), { 'Content-Type': 'application/octet-stream' });
-    expect(r.status).toBe(201);
-    const broken = await call('POST', '/1.0/profiles', '{"name":', { 'Content-Type': 'application/octet-stream' });
+    const r = await call('PATCH', '/1.0', JSON.stringify({ config: { 'user.octet': '1' } }), { 'Content-Type': 'application/octet-stream' });
+    expect(r.status).toBe(200);
+    const broken = await call('PATCH', '/1.0', '{"config":', { 'Content-Type': 'application/octet-stream' });
     expect(broken.json).toMatchObject({ type: 'error', error_code: 400 });
   });
 });
