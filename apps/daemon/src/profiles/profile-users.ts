@@ -48,8 +48,13 @@ export class ProfileUsers {
     }
   }
 
-  /** Has every instance using the profile updated by its member; one error lists those that failed. */
-  async apply(profileName: string, project: string, ctx: RequestContext): Promise<void> {
+  /**
+   * Has every instance using the profile updated by its member; one error lists those that failed.
+   * `profile` is the profile as read before the change (nothing to do when nothing used it).
+   */
+  async apply(profile: StoredProfile, project: string, ctx: RequestContext): Promise<void> {
+    if (profile.used_by.length === 0) return;
+    const profileName = profile.name;
     const failures: string[] = [];
     for (const instance of await this.using(profileName, project)) {
       try {

@@ -79,19 +79,19 @@ export class ProfilesController {
 
   @Put(':name')
   async put(@Param('name') name: string, @Body() body: ProfileBody, @Headers('if-match') ifMatch: string | undefined, @Query('project') project: string | undefined, @Ctx() ctx: RequestContext) {
-    await this.write(name, projectOf(project), ifMatchOf(ifMatch), () => ({
+    const written = await this.write(name, projectOf(project), ifMatchOf(ifMatch), () => ({
       description: (body?.description as string) ?? '',
       config: validConfig(body?.config),
       devices: validDevices(body?.devices),
     }), body);
     emitLifecycle(this.events, 'profile-updated', `/1.0/profiles/${name}`, ctx, undefined, projectOf(project));
-    await this.users.apply(name, projectOf(project), ctx);
+    await this.users.apply(written, projectOf(project), ctx);
     return syncResponse({});
   }
 
   @Patch(':name')
   async patch(@Param('name') name: string, @Body() body: ProfileBody, @Headers('if-match') ifMatch: string | undefined, @Query('project') project: string | undefined, @Ctx() ctx: RequestContext) {
-    await this.write(name, projectOf(project), ifMatchOf(ifMatch), (current) => {
+    const written = await this.write(name, projectOf(project), ifMatchOf(ifMatch), (current) => {
       const devices: Devices = { ...current.devices };
       for (const [k, v] of Object.entries(validDevices(body?.devices))) devices[k] = v;
       return {
@@ -101,7 +101,7 @@ export class ProfilesController {
       };
     }, body);
     emitLifecycle(this.events, 'profile-updated', `/1.0/profiles/${name}`, ctx, undefined, projectOf(project));
-    await this.users.apply(name, projectOf(project), ctx);
+    await this.users.apply(written, projectOf(project), ctx);
     return syncResponse({});
   }
 
@@ -129,7 +129,7 @@ export class ProfilesController {
 
   /**
    * Read, check the ETag, compute the new content, write guarded by the state that was read (see
-   * guardedWrite for a lost race).
+   * guardedWrite for a lost race); the profile as it was before.
    */
   private async write(
     name: string,
@@ -137,16 +137,17 @@ export class ProfilesController {
     ifMatch: string | undefined,
     next: (current: StoredProfile) => { description: string; config: Record<string, string>; devices: Devices },
     body: ProfileBody,
-  ): Promise<void> {
+  ): Promise<StoredProfile> {
     if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
     if (body.description !== undefined && typeof body.description !== 'string') throw badRequest('description must be a string');
-    await guardedWrite(async () => {
+    return guardedWrite(async () => {
       const current = await this.profiles.get(name, project);
       const etag = profileEtag(view(current));
       if (ifMatch !== undefined && ifMatch !== etag) throw preconditionFailed(`ETag doesn't match: ${etag} vs ${ifMatch}`);
       const content = checked(next(current));
       await this.users.check(current, content, project);
       await this.profiles.replace(current.id, current.state, content);
+      return current;
     }, { ifMatch });
   }
 }
