@@ -9,6 +9,7 @@ import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam }
 import { Databases } from '../database/databases';
 import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
 import { storedEntries } from '../database/stored-config';
+import { globalConfigUnchanged } from '../database/config-guard';
 
 export const NETWORK_PENDING = 0;
 export const NETWORK_CREATED = 1;
@@ -34,18 +35,6 @@ export interface NetworkInput {
   project: string;
   description: string;
   config: Record<string, string>;
-}
-
-/** A guard: the network's description and global config are exactly those given. */
-function unchangedSince(expected: Pick<NetworkRecord, 'id' | 'description' | 'config'>): SqlStatement<TxParam> {
-  const entries = storedEntries(expected.config);
-  const ownConfig = 'FROM networks_config c WHERE c.network_id = n.id AND c.node_id IS NULL';
-  const matching = entries.length === 0 ? '' : ` AND (SELECT count(*) ${ownConfig} AND (c.key, c.value) IN (VALUES ${entries.map(() => '(?, ?)').join(', ')})) = ?`;
-  return {
-    sql: `SELECT 1 FROM networks n WHERE n.id = ? AND n.description = ? AND (SELECT count(*) ${ownConfig}) = ?${matching}`,
-    params: [expected.id, expected.description, entries.length, ...(entries.length === 0 ? [] : [...entries.flat(), entries.length])],
-    expect: 1,
-  };
 }
 
 @Injectable()
@@ -154,7 +143,7 @@ export class NetworkStore {
    */
   async update(expected: Pick<NetworkRecord, 'id' | 'description' | 'config'>, description: string, config: Record<string, string>): Promise<void> {
     const statements: SqlStatement<TxParam>[] = [
-      unchangedSince(expected),
+      globalConfigUnchanged({ table: 'networks', configTable: 'networks_config', idColumn: 'network_id' }, expected),
       { sql: 'UPDATE networks SET description = ? WHERE id = ?', params: [description, expected.id], expect: 1 },
       { sql: 'DELETE FROM networks_config WHERE network_id = ? AND node_id IS NULL', params: [expected.id] },
       ...storedEntries(config).map(([key, value]) => ({ sql: 'INSERT INTO networks_config (network_id, node_id, key, value) VALUES (?, NULL, ?, ?)', params: [expected.id, key, value] as TxParam[] })),

@@ -12,6 +12,7 @@ import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam }
 import { Databases } from '../database/databases';
 import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
 import { storedEntries } from '../database/stored-config';
+import { globalConfigUnchanged } from '../database/config-guard';
 
 export const POOL_PENDING = 0;
 export const POOL_CREATED = 1;
@@ -32,17 +33,11 @@ export interface StoragePoolRecord {
   state: number;
   /** Global config (node_id NULL). */
   config: Record<string, string>;
-  /** The description and global config as one text computed by SQLite: the guard of an update. */
-  globalState: string;
   /** Member-specific config by node id. */
   memberConfig: Map<number, Record<string, string>>;
   /** Members that have the pool, by node id, with their state. */
   members: Map<number, { name: string; state: number }>;
 }
-
-/** The description and global config of pool `sp`, as one JSON text (for reads and guards alike). */
-const GLOBAL_STATE_SQL = `json_array(sp.description,
-  (SELECT json_group_array(json_array(c.key, c.value) ORDER BY c.key) FROM storage_pools_config c WHERE c.storage_pool_id = sp.id AND c.node_id IS NULL))`;
 
 const POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -189,7 +184,7 @@ export class StoragePoolStore {
    */
   async update(pool: StoragePoolRecord, description: string, config: Record<string, string>): Promise<void> {
     await this.guarded([
-      { sql: `SELECT 1 FROM storage_pools sp WHERE sp.id = ? AND ${GLOBAL_STATE_SQL} = ?`, params: [pool.id, pool.globalState], expect: 1 },
+      globalConfigUnchanged({ table: 'storage_pools', configTable: 'storage_pools_config', idColumn: 'storage_pool_id' }, pool),
       { sql: 'UPDATE storage_pools SET description = ? WHERE id = ?', params: [description, pool.id], expect: 1 },
       { sql: 'DELETE FROM storage_pools_config WHERE storage_pool_id = ? AND node_id IS NULL', params: [pool.id] },
       ...storedEntries(config).map(([key, value]) => ({
@@ -230,8 +225,8 @@ export class StoragePoolStore {
   private async load(r: ConsistentReader, name?: string): Promise<StoragePoolRecord[]> {
     const where = name === undefined ? '' : ' WHERE name = ?';
     const params = name === undefined ? [] : [name];
-    const pools = await r.query<{ id: number; name: string; driver: string; description: string; state: number; global_state: string }>(
-      `SELECT sp.id, sp.name, sp.driver, sp.description, sp.state, ${GLOBAL_STATE_SQL} AS global_state FROM storage_pools sp${where.replace('name', 'sp.name')} ORDER BY sp.name`,
+    const pools = await r.query<{ id: number; name: string; driver: string; description: string; state: number }>(
+      `SELECT id, name, driver, description, state FROM storage_pools${where} ORDER BY name`,
       params,
     );
     if (pools.length === 0) return [];
@@ -258,7 +253,6 @@ export class StoragePoolStore {
         description: p.description,
         state: Number(p.state),
         config: Object.fromEntries(own.filter((c) => c.node_id === null).map((c) => [c.key, c.value ?? ''])),
-        globalState: p.global_state,
         memberConfig,
         members: new Map(members.filter((m) => Number(m.storage_pool_id) === Number(p.id)).map((m) => [Number(m.node_id), { name: m.node, state: Number(m.state) }])),
       };
