@@ -8,7 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { architectureId, architectureName } from '../cluster/architectures';
 import { Databases } from '../database/databases';
-import { preconditionFailed } from '../http/lxd-error';
+import { execGuarded } from '../database/guarded-exec';
 import { aliasExists, ambiguousFingerprint, ImageExistsError, imageNotFound } from './image-errors';
 import { fingerprintPrefix } from './image-fingerprint';
 import { imageProjectOf } from './image-project';
@@ -199,12 +199,12 @@ export class ImageCatalog {
 
   /** Replaces what a client can change of an image, if its rows are still `expectedState` (else 412). */
   async update(id: number, expectedState: string, changes: ImageChanges): Promise<void> {
-    await this.guarded([
+    await execGuarded(this.databases, [
       { sql: `SELECT 1 FROM images i WHERE i.id = ? AND ${STATE_SQL} = ?`, params: [id, expectedState], expect: 1 },
       { sql: 'UPDATE images SET public = ?, auto_update = ?, expiry_date = ? WHERE id = ?', params: [changes.public ? 1 : 0, changes.autoUpdate ? 1 : 0, changes.expiresAt, id] },
       { sql: 'DELETE FROM images_properties WHERE image_id = ?', params: [id] },
       ...propertyStatements('?', [id], changes.properties),
-    ]);
+    ], 'image');
   }
 
   /** Removes the image's row (its properties, aliases and holders go with it). */
@@ -217,15 +217,6 @@ export class ImageCatalog {
     await this.databases.global.exec({
       statements: [{ sql: `UPDATE images SET last_use_date = ? WHERE id = ${PROJECT_IMAGE}`, params: [at, project, fingerprint] }],
     });
-  }
-
-  private async guarded(statements: SqlStatement<TxParam>[]): Promise<void> {
-    try {
-      await this.databases.global.exec({ statements });
-    } catch (err) {
-      if (err instanceof TxFailedError && err.sqlCode === 'EXPECTATION_FAILED') throw preconditionFailed('The image changed since it was read (ETag mismatch): read it again');
-      throw err;
-    }
   }
 }
 

@@ -7,7 +7,8 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
-import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
+import { badRequest, conflict, notFound } from '../http/lxd-error';
+import { execGuarded } from '../database/guarded-exec';
 import { storedEntries } from '../database/stored-config';
 import { globalConfigUnchanged } from '../database/config-guard';
 
@@ -148,12 +149,7 @@ export class NetworkStore {
       { sql: 'DELETE FROM networks_config WHERE network_id = ? AND node_id IS NULL', params: [expected.id] },
       ...storedEntries(config).map(([key, value]) => ({ sql: 'INSERT INTO networks_config (network_id, node_id, key, value) VALUES (?, NULL, ?, ?)', params: [expected.id, key, value] as TxParam[] })),
     ];
-    try {
-      await this.databases.global.exec({ statements });
-    } catch (err) {
-      if (err instanceof TxFailedError && err.sqlCode === 'EXPECTATION_FAILED') throw preconditionFailed('The network changed since it was read (ETag mismatch): read it again');
-      throw err;
-    }
+    await execGuarded(this.databases, statements, 'network');
   }
 
   async rename(network: NetworkRecord, to: string): Promise<void> {

@@ -10,7 +10,8 @@
 import { Injectable } from '@nestjs/common';
 import { type ConsistentReader, type SqlStatement, TxFailedError, type TxParam } from '@app/db';
 import { Databases } from '../database/databases';
-import { badRequest, conflict, notFound, preconditionFailed } from '../http/lxd-error';
+import { badRequest, conflict, notFound } from '../http/lxd-error';
+import { execGuarded } from '../database/guarded-exec';
 import { storedEntries } from '../database/stored-config';
 import { globalConfigUnchanged } from '../database/config-guard';
 
@@ -183,7 +184,7 @@ export class StoragePoolStore {
    * still as `pool` read them (else 412).
    */
   async update(pool: StoragePoolRecord, description: string, config: Record<string, string>): Promise<void> {
-    await this.guarded([
+    await execGuarded(this.databases, [
       globalConfigUnchanged({ table: 'storage_pools', configTable: 'storage_pools_config', idColumn: 'storage_pool_id' }, pool),
       { sql: 'UPDATE storage_pools SET description = ? WHERE id = ?', params: [description, pool.id], expect: 1 },
       { sql: 'DELETE FROM storage_pools_config WHERE storage_pool_id = ? AND node_id IS NULL', params: [pool.id] },
@@ -191,16 +192,7 @@ export class StoragePoolStore {
         sql: 'INSERT INTO storage_pools_config (storage_pool_id, node_id, key, value) VALUES (?, NULL, ?, ?)',
         params: [pool.id, key, value] as TxParam[],
       })),
-    ]);
-  }
-
-  private async guarded(statements: SqlStatement<TxParam>[]): Promise<void> {
-    try {
-      await this.databases.global.exec({ statements });
-    } catch (err) {
-      if (err instanceof TxFailedError && err.sqlCode === 'EXPECTATION_FAILED') throw preconditionFailed('The storage pool changed since it was read (ETag mismatch): read it again');
-      throw err;
-    }
+    ], 'storage pool');
   }
 
   async delete(pool: StoragePoolRecord): Promise<void> {
