@@ -1,38 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { type ConsistentReader, encodeTx, GlobalStateMachine, migrationTxs, type ProposedTx, TxFailedError } from '@app/db';
-import { EntryType } from '@app/raft';
-import type { Databases } from '../database/databases';
+import { directGlobalDatabase } from '../testing/direct-global-database';
 import { NetworkStore } from './network-store';
 
 /** A NetworkStore over a real global database, applied to directly (one member, no Raft). */
 function store(): { networks: NetworkStore; close: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubed-networks-'));
-  const sm = GlobalStateMachine.open(path.join(dir, 'global.db'));
-  let index = 0;
-  const apply = (tx: ProposedTx) => sm.apply([{ index: ++index, term: 1, type: EntryType.Normal, data: encodeTx(tx) }])[0];
-  for (const tx of migrationTxs(0, new Date().toISOString())) apply(tx);
-  const reader: ConsistentReader = { query: async (sql, params = []) => sm.query(sql, params) };
-  const databases = {
-    global: {
-      read: <T>(fn: (r: ConsistentReader) => Promise<T>) => fn(reader),
-      query: async (sql: string, params: unknown[] = []) => sm.query(sql, params as never),
-      stateMachine: sm,
-      exec: async (tx: ProposedTx) => {
-        const r = apply(tx);
-        if (!r.ok) throw new TxFailedError(r.error, r.index);
-        return r;
-      },
-    },
-  } as unknown as Databases;
-  return {
-    networks: new NetworkStore(databases),
-    close: () => {
-      sm.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { databases, close } = directGlobalDatabase('cubed-networks-');
+  return { networks: new NetworkStore(databases), close };
 }
 
 describe('NetworkStore.update', () => {
