@@ -6,6 +6,7 @@
 import type { SqlStatement, TxParam } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import { Databases } from '../database/databases';
+import { goKind } from '../http/go-kind';
 import { badRequest } from '../http/lxd-error';
 import { configKey } from './server-config-schema';
 import { hashTrustPassword } from './trust-password';
@@ -62,12 +63,10 @@ export class ServerConfig {
     for (const [key, raw] of Object.entries(values)) {
       const def = configKey(key);
       if (!def) throw badRequest(`Invalid option key "${key}"`);
-      if (raw !== null && typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
-        throw badRequest(`Invalid value for "${key}": expected a string`);
-      }
       // The API shows a set password as `true`; sending that back leaves it unchanged.
       if (def.hidden && raw === true) continue;
-      const value = raw === null ? '' : String(raw);
+      if (raw !== null && typeof raw !== 'string') throw badRequest(`cannot set '${key}': invalid type ${goKind(raw)}`);
+      const value = raw ?? '';
       if (value !== '') {
         try {
           def.validate(value);

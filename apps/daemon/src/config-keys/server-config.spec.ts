@@ -59,6 +59,14 @@ describe('server config: PATCH and PUT /1.0', () => {
     const badValue = await send('PUT', { config: { 'cluster.offline_threshold': 'soon' } });
     expect(badValue.status).toBe(400);
     expect(badValue.json.error).toMatch(/^Invalid value for "cluster.offline_threshold"/);
+    // As LXD: values are strings (or null to unset); a number, boolean, list or object is refused.
+    for (const [value, kind] of [[12, 'float64'], [false, 'bool'], [['1'], 'slice'], [{ a: '1' }, 'map']] as const) {
+      const badType = await send('PATCH', { config: { 'user.b': 'x', 'images.auto_update_interval': value } });
+      expect(badType.status).toBe(400);
+      expect(badType.json).toMatchObject({ type: 'error', error_code: 400, error: `cannot set 'images.auto_update_interval': invalid type ${kind}` });
+    }
+    const falsePassword = await send('PATCH', { config: { 'core.trust_password': false } });
+    expect(falsePassword.json.error).toBe("cannot set 'core.trust_password': invalid type bool");
     expect(await config()).toEqual({ 'user.a': '1' });
   });
 });
