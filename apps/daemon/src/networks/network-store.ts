@@ -11,6 +11,7 @@ import { badRequest, conflict, notFound } from '../http/lxd-error';
 import { execGuarded } from '../database/guarded-exec';
 import { storedEntries } from '../database/stored-config';
 import { globalConfigUnchanged } from '../database/config-guard';
+import { profileUrl } from '../profiles/profile-url';
 
 export const NETWORK_PENDING = 0;
 export const NETWORK_CREATED = 1;
@@ -80,7 +81,7 @@ export class NetworkStore {
          WHERE projects.name = ? AND c.key IN ('network', 'parent') AND c.value = ? ORDER BY i.name`,
         [project, name],
       );
-      return [...profiles.map((p) => `/1.0/profiles/${p.name}`), ...instances.map((i) => `/1.0/instances/${i.name}`)];
+      return [...profiles.map((p) => profileUrl(p.name)), ...instances.map((i) => `/1.0/instances/${i.name}`)];
     });
   }
 

@@ -54,11 +54,11 @@ export function profileState(state: string): { config: Record<string, string>; d
   return { config, devices };
 }
 
-export const PROFILE_NAME = /^[A-Za-z0-9_.-]{1,63}$/;
-
+/** LXD's rule: any name but an empty one, one with a slash, "." and "..". */
 export function validProfileName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name === '') throw badRequest('No name provided');
-  if (name === '.' || name === '..' || !PROFILE_NAME.test(name)) throw badRequest(`Invalid profile name "${name}"`);
+  if (name.includes('/')) throw badRequest('Profile names may not contain slashes');
+  if (name === '.' || name === '..') throw badRequest(`Invalid profile name ${JSON.stringify(name)}`);
 }
 
 export function validConfig(config: unknown): Record<string, string> {

@@ -68,6 +68,28 @@ describe('profiles API: what a profile may hold', () => {
     expect(await show('good')).toEqual(before);
   });
 
+  it('takes any name LXD takes, spaces and non-ASCII letters too, and refuses slashes, "." and ".."', async () => {
+    const odd = ['with space', 'ünïcode', 'a?b', '100%', 'x'.repeat(70)];
+    for (const name of odd) expect((await send('POST', '/1.0/profiles', { name })).status).toBe(201);
+    const urls = (await send('GET', '/1.0/profiles')).json.metadata as string[];
+    for (const name of odd) {
+      const url = `/1.0/profiles/${encodeURIComponent(name)}`;
+      expect(urls).toContain(url);
+      expect((await send('GET', url)).json.metadata).toMatchObject({ name });
+    }
+    expect((await send('POST', `/1.0/profiles/${encodeURIComponent('with space')}`, { name: 'still spaced' })).status).toBe(201);
+    expect((await send('GET', `/1.0/profiles/${encodeURIComponent('still spaced')}`)).json.metadata).toMatchObject({ name: 'still spaced' });
+    for (const name of odd.slice(1).concat('still spaced')) expect((await send('DELETE', `/1.0/profiles/${encodeURIComponent(name)}`)).status).toBe(200);
+
+    for (const [name, error] of [['a/b', 'Profile names may not contain slashes'], ['.', 'Invalid profile name "."'], ['..', 'Invalid profile name ".."'], ['', 'No name provided']]) {
+      const r = await send('POST', '/1.0/profiles', { name });
+      expect(r.status).toBe(400);
+      expect(r.json).toMatchObject({ type: 'error', error_code: 400, error });
+      expect((await send('POST', '/1.0/profiles/good', { name })).json).toMatchObject({ error_code: 400, error });
+    }
+    expect(await show('good')).toMatchObject({ name: 'good' });
+  });
+
   it('applies every one of many concurrent PATCHes without If-Match: none lost, none refused', async () => {
     expect((await send('POST', '/1.0/profiles', { name: 'busy' })).status).toBe(201);
     const n = 32;

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { SyncResponse, syncResponse } from '../envelope';
 import { EventBus } from '../events/event-bus';
@@ -11,6 +11,7 @@ import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
 import { checkDevices, checkProfileConfig } from '../instances/instance-config';
 import { ProfileUsers } from './profile-users';
+import { profileUrl } from './profile-url';
 import { type Devices, type ProfileJson, ProfileStore, type StoredProfile, validConfig, validDevices, validProfileName } from './profile-store';
 import { isJsonObject } from '../http/json-object';
 
@@ -53,7 +54,7 @@ export class ProfilesController {
   async list(@Query('recursion') recursion: string | undefined, @Query('project') project: string | undefined): Promise<SyncResponse<string[] | ProfileJson[]>> {
     const all = await this.profiles.list(projectOf(project));
     if (recursion && recursion !== '0') return syncResponse(all.map(view));
-    return syncResponse(all.map((p) => `/1.0/profiles/${p.name}`));
+    return syncResponse(all.map((p) => profileUrl(p.name)));
   }
 
   @Post()
@@ -65,8 +66,8 @@ export class ProfilesController {
       checked({ name: body.name, description: (body.description as string) ?? '', config: validConfig(body.config), devices: validDevices(body.devices) }),
       projectOf(project),
     );
-    emitLifecycle(this.events, 'profile-created', `/1.0/profiles/${body.name}`, ctx, undefined, projectOf(project));
-    reply.status(201).header('Location', `/1.0/profiles/${body.name}`);
+    emitLifecycle(this.events, 'profile-created', profileUrl(body.name), ctx, undefined, projectOf(project));
+    reply.status(201).header('Location', profileUrl(body.name));
     return syncResponse(null);
   }
 
@@ -84,7 +85,7 @@ export class ProfilesController {
       config: validConfig(body?.config),
       devices: validDevices(body?.devices),
     }), body);
-    emitLifecycle(this.events, 'profile-updated', `/1.0/profiles/${name}`, ctx, undefined, projectOf(project));
+    emitLifecycle(this.events, 'profile-updated', profileUrl(name), ctx, undefined, projectOf(project));
     await this.users.apply(written, projectOf(project), ctx);
     return syncResponse({});
   }
@@ -100,21 +101,27 @@ export class ProfilesController {
         devices,
       };
     }, body);
-    emitLifecycle(this.events, 'profile-updated', `/1.0/profiles/${name}`, ctx, undefined, projectOf(project));
+    emitLifecycle(this.events, 'profile-updated', profileUrl(name), ctx, undefined, projectOf(project));
     await this.users.apply(written, projectOf(project), ctx);
     return syncResponse({});
   }
 
-  /** Renames a profile. */
+  /** Renames a profile: 201 with the new name's URL, as LXD answers. */
   @Post(':name')
-  @HttpCode(200)
-  async rename(@Param('name') name: string, @Body() body: ProfileBody, @Query('project') project: string | undefined, @Ctx() ctx: RequestContext) {
+  async rename(
+    @Param('name') name: string,
+    @Body() body: ProfileBody,
+    @Query('project') project: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Ctx() ctx: RequestContext,
+  ) {
     validProfileName(body?.name);
     if (name === 'default') throw badRequest('The "default" profile cannot be renamed');
     const current = await this.profiles.get(name, projectOf(project));
     await this.profiles.rename(current.id, current.state, body.name);
-    emitLifecycle(this.events, 'profile-renamed', `/1.0/profiles/${body.name}`, ctx, { old_name: name }, projectOf(project));
-    return syncResponse({});
+    emitLifecycle(this.events, 'profile-renamed', profileUrl(body.name), ctx, { old_name: name }, projectOf(project));
+    reply.status(201).header('Location', profileUrl(body.name));
+    return syncResponse(null);
   }
 
   @Delete(':name')
@@ -123,7 +130,7 @@ export class ProfilesController {
     const current = await this.profiles.get(name, projectOf(project));
     if (current.used_by.length > 0) throw badRequest('Profile is currently in use');
     await this.profiles.delete(current.id, current.state);
-    emitLifecycle(this.events, 'profile-deleted', `/1.0/profiles/${name}`, ctx, undefined, projectOf(project));
+    emitLifecycle(this.events, 'profile-deleted', profileUrl(name), ctx, undefined, projectOf(project));
     return syncResponse({});
   }
 

@@ -4,6 +4,7 @@ import { Databases } from '../database/databases';
 import { SyncResponse, syncResponse } from '../envelope';
 import { etagOf } from '../http/etag';
 import { notFound } from '../http/lxd-error';
+import { profileUrl } from '../profiles/profile-url';
 
 export interface ProjectJson {
   name: string;
@@ -28,7 +29,7 @@ export class ProjectsController {
       name: p.name,
       description: p.description,
       config: Object.fromEntries(config.filter((c) => c.project_id === p.id).map((c) => [c.key, c.value ?? ''])),
-      used_by: profiles.filter((x) => x.project_id === p.id).map((x) => `/1.0/profiles/${x.name}${p.name === 'default' ? '' : `?project=${p.name}`}`),
+      used_by: profiles.filter((x) => x.project_id === p.id).map((x) => profileUrl(x.name, p.name)),
     }));
   }
 

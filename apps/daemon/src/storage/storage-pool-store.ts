@@ -14,6 +14,7 @@ import { badRequest, conflict, notFound } from '../http/lxd-error';
 import { execGuarded } from '../database/guarded-exec';
 import { storedEntries } from '../database/stored-config';
 import { globalConfigUnchanged } from '../database/config-guard';
+import { profileUrl } from '../profiles/profile-url';
 
 export const POOL_PENDING = 0;
 export const POOL_CREATED = 1;
@@ -93,7 +94,7 @@ export class StoragePoolStore {
         [name],
       );
       const suffix = (project: string) => (project === 'default' ? '' : `?project=${encodeURIComponent(project)}`);
-      return [...profiles.map((p) => `/1.0/profiles/${p.name}${suffix(p.project)}`), ...instances.map((i) => `/1.0/instances/${i.name}${suffix(i.project)}`)];
+      return [...profiles.map((p) => profileUrl(p.name, p.project)), ...instances.map((i) => `/1.0/instances/${i.name}${suffix(i.project)}`)];
     });
   }
 
