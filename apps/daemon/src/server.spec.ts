@@ -146,8 +146,12 @@ describe('daemon API on the unix socket', () => {
     });
     expect(r.status).toBe(400);
     expect(r.headers['x-content-type-options']).toBe('nosniff');
-    expect(r.json).toMatchObject({ type: 'error', error_code: 400, metadata: null });
-    expect(r.json.error).not.toBe('');
+    expect(r.json).toEqual(errorEnvelope(400, expect.stringMatching(/^The request body is not valid JSON: .*JSON/)));
+    // curl's default Content-Type: the error does not claim it was application/json.
+    const form = await request(daemon.socketPath, 'POST', '/1.0/test/echo', '{bad', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(form.json).toEqual(errorEnvelope(400, expect.stringMatching(/^The request body is not valid JSON: .*position 1/)));
+    const poisoned = await request(daemon.socketPath, 'POST', '/1.0/test/echo', '{"__proto__": {"admin": true}}', { 'Content-Type': 'application/json' });
+    expect(poisoned.json).toEqual(errorEnvelope(400, 'The request body must not set "__proto__" or "constructor.prototype"'));
   });
 
   it('parses JSON bodies whatever the Content-Type, like LXD', async () => {

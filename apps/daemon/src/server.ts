@@ -30,6 +30,7 @@ import { TrustStore } from './trust/trust-store';
 import { registerImageUploadParsers, takesRawImageBody } from './images/http/image-upload-parsers';
 import { ClusterMembers } from './cluster/cluster-members';
 import { registerRawBodyParser } from './http/raw-body-parser';
+import { jsonBodyParser } from './http/json-body';
 import { registerOperationWebsocketRoutes } from './operations/operation-websockets';
 import { registerInstanceForwarding } from './instances/instance-forwarding';
 import { InstanceStore } from './instances/instance-store';
@@ -244,14 +245,7 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
  * An empty body parses to `undefined`; invalid JSON is a 400 (the error carries `statusCode`).
  */
 function registerJsonBodyParser(fastify: FastifyInstance): void {
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const parseJson = jsonBodyParser(fastify);
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    parseJson(request, text, done);
-  });
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => parseJson(request, body as string, done));
 }

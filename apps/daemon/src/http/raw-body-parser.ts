@@ -13,6 +13,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RouteConfig } from '@nestjs/platform-fastify';
+import { jsonBodyParser } from './json-body';
 
 export const RAW_BODY_CONTENT_TYPE = 'application/octet-stream';
 
@@ -69,7 +70,7 @@ export type StreamBodyParser = (request: FastifyRequest, payload: NodeJS.Readabl
  * JSON a 400, a body over Fastify's bodyLimit a 413.
  */
 export function rawOrJsonBodyParser(fastify: FastifyInstance, takesRaw: (request: FastifyRequest) => boolean): StreamBodyParser {
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const parseJson = jsonBodyParser(fastify);
   const limit = fastify.initialConfig.bodyLimit ?? 1024 * 1024;
   return (request, payload, done) => {
     if (takesRaw(request)) {
@@ -96,12 +97,7 @@ export function rawOrJsonBodyParser(fastify: FastifyInstance, takesRaw: (request
     });
     payload.on('end', () => {
       if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      parseJson(request, text, done);
+      parseJson(request, Buffer.concat(chunks).toString('utf8'), done);
     });
   };
 }

@@ -53,6 +53,7 @@ describe('registerImageUploadParsers', () => {
   it('answers invalid JSON with 400 and an oversized body with 413 on other routes', async () => {
     const bad = await fastify.inject({ method: 'POST', url: '/1.0/profiles', payload: '{nope', headers: { 'content-type': 'application/octet-stream' } });
     expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/^The request body is not valid JSON: /);
     const big = await fastify.inject({ method: 'POST', url: '/1.0/profiles', payload: `{"a":"${'x'.repeat(100)}"}`, headers: { 'content-type': 'application/octet-stream' } });
     expect(big.statusCode).toBe(413);
   });
