@@ -90,6 +90,15 @@ describe('profiles API: what a profile may hold', () => {
     expect(await show('good')).toMatchObject({ name: 'good' });
   });
 
+  it('keeps the default profile: deleting or renaming it is forbidden (403, as LXD)', async () => {
+    const del = await send('DELETE', '/1.0/profiles/default');
+    expect(del.status).toBe(403);
+    expect(del.json).toMatchObject({ type: 'error', error_code: 403, error: 'The "default" profile cannot be deleted' });
+    const rename = await send('POST', '/1.0/profiles/default', { name: 'other' });
+    expect(rename.json).toMatchObject({ error_code: 403, error: 'The "default" profile cannot be renamed' });
+    expect(await show('default')).toMatchObject({ name: 'default' });
+  });
+
   it('applies every one of many concurrent PATCHes without If-Match: none lost, none refused', async () => {
     expect((await send('POST', '/1.0/profiles', { name: 'busy' })).status).toBe(201);
     const n = 32;

@@ -6,7 +6,7 @@ import { EventBus } from '../events/event-bus';
 import { emitLifecycle } from '../events/lifecycle';
 import { etagOf, ifMatchOf } from '../http/etag';
 import { guardedWrite } from '../http/guarded-write';
-import { badRequest, preconditionFailed } from '../http/lxd-error';
+import { badRequest, forbidden, preconditionFailed } from '../http/lxd-error';
 import { Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
 import { checkDevices, checkProfileConfig } from '../instances/instance-config';
@@ -116,7 +116,7 @@ export class ProfilesController {
     @Ctx() ctx: RequestContext,
   ) {
     validProfileName(body?.name);
-    if (name === 'default') throw badRequest('The "default" profile cannot be renamed');
+    if (name === 'default') throw forbidden('The "default" profile cannot be renamed');
     const current = await this.profiles.get(name, projectOf(project));
     await this.profiles.rename(current.id, current.state, body.name);
     emitLifecycle(this.events, 'profile-renamed', profileUrl(body.name), ctx, { old_name: name }, projectOf(project));
@@ -126,7 +126,7 @@ export class ProfilesController {
 
   @Delete(':name')
   async remove(@Param('name') name: string, @Query('project') project: string | undefined, @Ctx() ctx: RequestContext) {
-    if (name === 'default') throw badRequest('The "default" profile cannot be deleted');
+    if (name === 'default') throw forbidden('The "default" profile cannot be deleted');
     const current = await this.profiles.get(name, projectOf(project));
     if (current.used_by.length > 0) throw badRequest('Profile is currently in use');
     await this.profiles.delete(current.id, current.state);
