@@ -27,7 +27,7 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER, extra?: (n: number)
   return (value: string): void => {
     if (!/^-?\d+$/.test(value)) throw new Error(`Invalid value "${value}": expected an integer`);
     const n = Number(value);
-    if (n < min || n > max) throw new Error(`Invalid value ${n}: must be between ${min} and ${max}`);
+    if (n < min || n > max) throw new Error(`Invalid value ${n}: ${max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be between ${min} and ${max}`}`);
     const problem = extra?.(n);
     if (problem) throw new Error(problem);
   };

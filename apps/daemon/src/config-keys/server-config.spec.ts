@@ -59,6 +59,8 @@ describe('server config: PATCH and PUT /1.0', () => {
     const badValue = await send('PUT', { config: { 'cluster.offline_threshold': 'soon' } });
     expect(badValue.status).toBe(400);
     expect(badValue.json.error).toMatch(/^Invalid value for "cluster.offline_threshold"/);
+    expect((await send('PATCH', { config: { 'cluster.offline_threshold': '1' } })).json.error).toBe('Invalid value for "cluster.offline_threshold": Invalid value 1: must be at least 2');
+    expect((await send('PATCH', { config: { 'cluster.max_standby': '6' } })).json.error).toBe('Invalid value for "cluster.max_standby": Invalid value 6: must be between 0 and 5');
     // As LXD: values are strings (or null to unset); a number, boolean, list or object is refused.
     for (const [value, kind] of [[12, 'float64'], [false, 'bool'], [['1'], 'slice'], [{ a: '1' }, 'map']] as const) {
       const badType = await send('PATCH', { config: { 'user.b': 'x', 'images.auto_update_interval': value } });
