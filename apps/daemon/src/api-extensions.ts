@@ -41,6 +41,7 @@ export const API_EXTENSIONS: readonly string[] = [
   'api_os',
   'clustering_edit_roles',
   'clustering_failure_domains',
+  'warnings',
   'clustering_join_token',
   'clustering_description',
   'event_lifecycle_requestor_address',

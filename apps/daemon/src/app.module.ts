@@ -24,6 +24,8 @@ import { ProjectsController } from './projects/projects.controller';
 import { ProfileStore } from './profiles/profile-store';
 import { ProfileUsers } from './profiles/profile-users';
 import { CertificatesController } from './trust/certificates.controller';
+import { WarningsController } from './warnings/warnings.controller';
+import { WarningStore } from './warnings/warning-store';
 import { Tokens } from './trust/tokens';
 import { TrustStore } from './trust/trust-store';
 import { IMAGE_CONTROLLERS, IMAGE_PROVIDERS } from './images/images.module';
@@ -80,6 +82,7 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
     InternalInstancesController,
     NetworksController,
     InternalNetworksController,
+    WarningsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: TrustGuard },
@@ -92,6 +95,7 @@ import { StoragePoolsController } from './storage/storage-pools.controller';
     ClusterMembers,
     Clustering,
     ClusterLeader,
+    WarningStore,
     MemberUpdate,
     PeerClient,
     Tokens,

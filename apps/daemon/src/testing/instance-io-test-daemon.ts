@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import type { RuntimeDriver } from '@app/runtime';
 import { ApiController } from '../api.controller';
 import { ClusterLeader } from '../cluster/cluster-leader';
+import { WarningStore } from '../warnings/warning-store';
 import { ClusterMembers } from '../cluster/cluster-members';
 import { Clustering } from '../cluster/clustering.service';
 import { MemberUpdate } from '../cluster/member-update';
@@ -70,6 +71,7 @@ const CORE_PROVIDERS: Provider[] = [
   ClusterMembers,
   Clustering,
   ClusterLeader,
+  WarningStore,
   MemberUpdate,
   PeerClient,
   Tokens,
