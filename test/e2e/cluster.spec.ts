@@ -292,14 +292,23 @@ describe('a 4-member cluster formed with cubed init', () => {
       const dead = members.find((m) => m.server_name === killed)!;
       return voters.length === 3 && !voters.includes(killed) && dead.status === 'Offline' && dead.roles.length === 0 ? true : undefined;
     }, 20_000, 'a promoted standby and the killed member Offline');
-    // Back again: online, following the log as a standby, without disturbing the leader.
+    // The member that now sends heartbeats warns that it cannot reach the killed one (as LXD does).
     const newLeader = await c.leader();
+    const offlineWarning = async (status: string) => {
+      const r = await c.member(survivors[1]).request('GET', '/1.0/warnings?recursion=1');
+      const warnings = r.json.metadata as { type: string; status: string; location: string; last_message: string }[];
+      return warnings.find((w) => w.type === 'Offline cluster member' && w.location === c.member(newLeader).name && w.last_message.includes(`member ${killed} `) && w.status === status);
+    };
+    await c.waitFor(() => offlineWarning('new'), 10_000, 'an "Offline cluster member" warning on the new leader');
+    // Back again: online, following the log as a standby, without disturbing the leader.
     await c.member(leader).start();
     await c.waitFor(async () => {
       const m = (await c.list(leader)).find((x) => x.server_name === killed)!;
       return m.status === 'Online' && m.roles.includes('database-standby') ? true : undefined;
     }, 20_000, 'the restarted member back as a standby');
     expect(await c.leader()).toBe(newLeader);
+    // A heartbeat round that reaches every member resolves the warning.
+    await c.waitFor(() => offlineWarning('resolved'), 15_000, 'the "Offline cluster member" warning resolved');
     expect((await lxc(leader, 'profile', 'list', '--format', 'csv')).stdout).toMatch(/^after-failover-/m);
   });
 

@@ -2,7 +2,8 @@
  * What the database leader does for the cluster, while it leads:
  * - heartbeats every `cluster.offline_threshold` / 2 seconds to every member (carrying the Raft
  *   members, which members keep in their local database), recording in `nodes.heartbeat` who
- *   answered: a member whose heartbeat is older than the threshold shows Offline;
+ *   answered: a member whose heartbeat is older than the threshold shows Offline; while a
+ *   heartbeat fails, the leader keeps an "Offline cluster member" warning (/1.0/warnings) open;
  * - role rebalancing every second (role-planner.ts), from Raft-level reachability, so that a lost
  *   voter is replaced within seconds, independently of the (slower) Offline status.
  */
@@ -15,6 +16,8 @@ import { ClusterMembers, MEMBER_STATE_EVACUATED } from './cluster-members';
 import { PeerClient } from './peer-client';
 import { currentRaftMembers, rememberRaftMembers, toRaftMemberJson } from './raft-members';
 import { planRoleChange } from './role-planner';
+import { WarningStore } from '../warnings/warning-store';
+import { OFFLINE_CLUSTER_MEMBER } from '../warnings/warning-types';
 
 /** A member counts as dead for rebalancing after being unreachable this long (ms). */
 const DEAD_AFTER_MS = 1500;
@@ -34,6 +37,7 @@ export class ClusterLeader implements OnApplicationShutdown {
     private readonly members: ClusterMembers,
     private readonly config: ServerConfig,
     private readonly peers: PeerClient,
+    private readonly warnings: WarningStore,
   ) {}
 
   /** Starts the periodic work (it does nothing on members that are not the leader). */
@@ -77,13 +81,15 @@ export class ClusterLeader implements OnApplicationShutdown {
       rememberRaftMembers(this.databases.local, this.databases, raft);
       const payload = { members: raft.map(toRaftMemberJson) };
       const selfId = this.databases.cluster.driver.id;
+      const failures: string[] = [];
       const answered = await Promise.all(
         records.map(async (r) => {
           if (r.id === selfId) return r.id;
           try {
             await this.peers.lxd(r.address, 'POST', '/internal/cluster/heartbeat', payload, { timeoutMs: Math.min(interval, 3000) });
             return r.id;
-          } catch {
+          } catch (err) {
+            failures.push(`Failed to send heartbeat request to member ${r.name} (${r.address}): ${(err as Error).message}`);
             return undefined;
           }
         }),
@@ -93,6 +99,12 @@ export class ClusterLeader implements OnApplicationShutdown {
         await this.databases.global.exec({
           statements: [{ sql: `UPDATE nodes SET heartbeat = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, params: [LEADER.now, ...ids] }],
         });
+      }
+      // As LXD: the member that sends heartbeats warns while some fail, and a round that reaches
+      // every member resolves its warning.
+      if (this.databases.cluster.driver.isLeader()) {
+        if (failures.length > 0) await this.warnings.raise(selfId, OFFLINE_CLUSTER_MEMBER, failures.join('; '));
+        else await this.warnings.resolve(selfId, OFFLINE_CLUSTER_MEMBER);
       }
     } catch (err) {
       if (!(err instanceof NotLeaderError)) this.logger.warn(`heartbeat round failed: ${(err as Error).message}`);
