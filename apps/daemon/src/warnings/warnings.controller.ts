@@ -21,7 +21,7 @@ const warningUrl = (uuid: string) => `/1.0/warnings/${encodeURIComponent(uuid)}`
 function requestedStatus(body: unknown): 'new' | 'acknowledged' {
   if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object');
   const status = (body as { status?: unknown }).status;
-  if (typeof status !== 'string' || !(status in WARNING_STATUS)) throw badRequest(`Invalid warning status ${JSON.stringify(status ?? '')}`);
+  if (typeof status !== 'string' || !Object.hasOwn(WARNING_STATUS, status)) throw badRequest(`Invalid warning status ${JSON.stringify(status ?? '')}`);
   if (status !== 'new' && status !== 'acknowledged') throw badRequest('Status may only be set to "acknowledged" or "new"');
   return status;
 }
