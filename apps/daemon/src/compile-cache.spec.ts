@@ -69,6 +69,28 @@ describe('CompileCache', () => {
     expect(run()).toEqual({ exports: { v: 'a/index.js' }, staleAfter: false });
   });
 
+  it('answers a require of a module loaded before from the cache, without looking for its file', () => {
+    fs.writeFileSync(path.join(dir, 'a.js'), 'module.exports = { n: 1 };\n');
+    fs.writeFileSync(path.join(dir, 'b.js'), "module.exports = { v: require('./a') };\n");
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'sub', 'c.js'), "module.exports = require('../a');\n");
+    // Once with the file there (the answers are stored), once with a.js deleted after it was loaded.
+    const script = `
+      const fs = require('node:fs');
+      const { CompileCache } = require('./compile-cache.js');
+      const cache = new CompileCache(${JSON.stringify(path.join(dir, 'cache.bin'))});
+      cache.install();
+      const b = require('./b.js');
+      if (process.argv[2] === 'delete') fs.rmSync(${JSON.stringify(path.join(dir, 'a.js'))});
+      const c = require('./sub/c.js');
+      process.stdout.write(JSON.stringify({ same: b.v === c, n: c.n }));
+      cache.save(true);`;
+    fs.writeFileSync(path.join(dir, 'twice.js'), script);
+    const twice = (arg: string) => JSON.parse(execFileSync(process.execPath, [path.join(dir, 'twice.js'), arg], { cwd: dir, env: { ...process.env, CUBED_COMPILE_CACHE: '' } }).toString());
+    expect(twice('keep')).toEqual({ same: true, n: 1 });
+    expect(twice('delete')).toEqual({ same: true, n: 1 });
+  });
+
   it('forgets every answer once npm rewrote node_modules', () => {
     const pkg = path.join(dir, 'node_modules', 'pkg');
     fs.mkdirSync(pkg, { recursive: true });

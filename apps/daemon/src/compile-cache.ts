@@ -87,7 +87,8 @@ export class CompileCache {
       const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
       return fn.call(this.exports, this.exports, makeRequire(this, M), this, filename, path.dirname(filename));
     };
-    M._resolveFilename = this.resolutions.wrap(originalResolve);
+    const loaded = M._cache as Record<string, unknown>;
+    M._resolveFilename = this.resolutions.wrap(originalResolve, (file) => loaded[file] !== undefined);
     return () => {
       M.prototype._compile = original;
       M._resolveFilename = originalResolve;

@@ -2,7 +2,8 @@
  * Remembered answers of Node's module resolution (`require('x')` from a directory → a file), kept
  * in the compile cache's file (compile-cache.ts). Resolving is a good part of the daemon's start:
  * several thousand requires, each trying files and reading package.json files on the way up to
- * node_modules; a remembered answer costs one stat (that the file is still there).
+ * node_modules; a remembered answer costs one stat (that the file is still there), or nothing when
+ * the file is already loaded in this process (most requires are of modules loaded before).
  *
  * The answers hold as long as the installed files do: they are kept together with the identity
  * (inode, size, modification time) of anchor files, `main.js` next to the cache (rewritten by every
@@ -75,14 +76,14 @@ export class ModuleResolutionCache {
     return { anchors: this.anchors(), answers };
   }
 
-  /** Wraps a `Module._resolveFilename`. */
-  wrap(resolve: ResolveFilenameFn): ResolveFilenameFn {
+  /** Wraps a `Module._resolveFilename`; `isLoaded`: whether a file is in the process's module cache. */
+  wrap(resolve: ResolveFilenameFn, isLoaded: (file: string) => boolean = () => false): ResolveFilenameFn {
     const cache = this;
     return function (this: unknown, request: string, parent: NodeModule | undefined, isMain: boolean, options?: unknown): string {
       if (isMain || options !== undefined || !parent?.filename) return resolve.call(this, request, parent, isMain, options);
       const k = key(path.dirname(parent.filename), request);
       const known = cache.remembered.get(k);
-      if (known !== undefined && isFile(known)) return known;
+      if (known !== undefined && (isLoaded(known) || isFile(known))) return known;
       const file = resolve.call(this, request, parent, isMain, options);
       if (path.isAbsolute(file)) {
         cache.learnt.set(k, file);
