@@ -1,3 +1,4 @@
+import { lazySchemaCompilers } from './http/lazy-schema-compilers';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -90,6 +91,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   const adapter = new FastifyAdapter({
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     serverFactory: (handler) => {
       httpServer.on('request', handler as unknown as http.RequestListener);
       return httpServer;
