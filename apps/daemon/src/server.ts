@@ -1,4 +1,3 @@
-import { lazySchemaCompilers } from './http/lazy-schema-compilers';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -32,6 +31,7 @@ import { registerImageUploadParsers, takesRawImageBody } from './images/http/ima
 import { ClusterMembers } from './cluster/cluster-members';
 import { registerRawBodyParser } from './http/raw-body-parser';
 import { jsonBodyParser } from './http/json-body';
+import { lazySchemaCompilers } from './http/lazy-schema-compilers';
 import { registerOperationWebsocketRoutes } from './operations/operation-websockets';
 import { registerInstanceForwarding } from './instances/instance-forwarding';
 import { InstanceStore } from './instances/instance-store';
