@@ -77,7 +77,7 @@ export class ModuleResolutionCache {
   }
 
   /** Wraps a `Module._resolveFilename`; `isLoaded`: whether a file is in the process's module cache. */
-  wrap(resolve: ResolveFilenameFn, isLoaded: (file: string) => boolean = () => false): ResolveFilenameFn {
+  wrap(resolve: ResolveFilenameFn, isLoaded: (file: string) => boolean): ResolveFilenameFn {
     const cache = this;
     return function (this: unknown, request: string, parent: NodeModule | undefined, isMain: boolean, options?: unknown): string {
       if (isMain || options !== undefined || !parent?.filename) return resolve.call(this, request, parent, isMain, options);
