@@ -16,6 +16,7 @@
  *    timing the first successful write through a surviving voter (retried every 20 ms), a new
  *    database-leader, the killed member Offline and 3 voters Online again in
  *    GET /1.0/cluster/members?recursion=1; then the killed member is restarted and waited for.
+ *    Each member's resident memory (VmRSS) is read 3 s after the bring-up and 10 s after the loads.
  * 4. --vs-lxd: steps 2–3 against LXD (one daemon per network namespace, bench/support/lxd-cluster.ts).
  * Prints one JSON line per measurement and a summary line: goals, ratios to LXD's reference
  * figures (labelled: not from this run) and, with --vs-lxd, Cubed/LXD ratios from this run.
@@ -44,6 +45,7 @@ import { runCommand } from './support/run-command';
 import { startCubedCluster } from './support/cubed-cluster';
 import { type FailoverSettings, measureFailover } from './support/failover';
 import { runLoad } from './support/keepalive-load';
+import { membersResidentMb } from './support/member-memory';
 import { settleLoad } from './support/settle-load';
 import { lxdUnavailableReason, startLxdCluster } from './support/lxd-cluster';
 import { removeStaleNamespaces } from './support/network-namespaces';
@@ -60,6 +62,8 @@ interface Options {
 
 /** Times the client's member list is run, as a new process each time. */
 const LIST_COMMAND_RUNS = 10;
+/** How long the members are left alone before their resident memory is read, after bring-up and after the loads. */
+const IDLE_BEFORE_RSS_MS = { bringUp: 3000, afterLoads: 10_000 };
 
 const emit = (o: Record<string, unknown>): void => console.log(JSON.stringify(o));
 const log = (line: string): void => console.error(`bench:api: ${line}`);
@@ -186,13 +190,22 @@ async function measureListCommand(command: ListMembersCommand, runs: number): Pr
   return times;
 }
 
+async function residentAfterIdle(cluster: ClusterUnderTest, idleMs: number): Promise<Record<string, number>> {
+  await new Promise((resolve) => setTimeout(resolve, idleMs));
+  return membersResidentMb(cluster.members);
+}
+
 async function measureSystem(cluster: ClusterUnderTest, o: Options, errors: string[]): Promise<SystemResults> {
-  const results: SystemResults = { loads: new Map(), failovers: [], timings: cluster.timings, listCommandMs: [] };
+  const results: SystemResults = { loads: new Map(), failovers: [], timings: cluster.timings, listCommandMs: [], idleResidentMb: {}, afterLoadsResidentMb: {} };
   emit({ bench: 'api', system: cluster.system, what: 'bring-up (start → socket answers; init preseed process)', members: cluster.timings });
+  results.idleResidentMb = await residentAfterIdle(cluster, IDLE_BEFORE_RSS_MS.bringUp);
+  emit({ bench: 'api', system: cluster.system, what: `daemon RSS (MB), idle ${IDLE_BEFORE_RSS_MS.bringUp / 1000} s after bring-up`, members: results.idleResidentMb });
   const list = cluster.listMembersCommand(cluster.members[0]);
   results.listCommandMs = await measureListCommand(list, LIST_COMMAND_RUNS);
   emit({ bench: 'api', system: cluster.system, what: `${path.basename(list.file)} ${list.args.join(' ')}, whole process`, member: cluster.members[0].name, runs_ms: results.listCommandMs });
   await measureLoads(cluster, o, results);
+  results.afterLoadsResidentMb = await residentAfterIdle(cluster, IDLE_BEFORE_RSS_MS.afterLoads);
+  emit({ bench: 'api', system: cluster.system, what: `daemon RSS (MB), idle ${IDLE_BEFORE_RSS_MS.afterLoads / 1000} s after the loads`, members: results.afterLoadsResidentMb });
   await measureFailovers(cluster, o, await offlineThresholdMs(cluster.members[0]), results, errors);
   return results;
 }

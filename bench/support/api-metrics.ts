@@ -16,6 +16,10 @@ export interface SystemResults {
   timings: MemberTimings[];
   /** Whole-process times (ms) of the client listing the members, one per run. */
   listCommandMs: number[];
+  /** Each member's resident memory (MB) once the cluster is up and idle, by member name. */
+  idleResidentMb: Record<string, number>;
+  /** The same after the loads, once they have been idle again for a while. */
+  afterLoadsResidentMb: Record<string, number>;
 }
 
 export const loadKey = (via: Via, workload: WorkloadId, clients: number): string => `${via}/${workload}/${clients}`;
@@ -23,7 +27,7 @@ export const loadKey = (via: Via, workload: WorkloadId, clients: number): string
 export interface Metric {
   key: string;
   label: string;
-  unit: 'req/s' | 'ms';
+  unit: 'req/s' | 'ms' | 'MB';
   better: 'higher' | 'lower';
   /** Loads are measured through both the leader and a non-leader; the other metrics are per cluster. */
   perVia: boolean;
@@ -72,6 +76,12 @@ const timing =
     return t ? Math.round(pick(t) * 10) / 10 : undefined;
   };
 
+/** The largest of the members' figures, or undefined when none was measured. */
+const largest = (byMember: Record<string, number>): number | undefined => {
+  const values = Object.values(byMember);
+  return values.length ? Math.max(...values) : undefined;
+};
+
 export function apiMetrics(manyClients: number): Metric[] {
   return [
     loadMetric('profile-create', 1, 'req_per_s', 'POST /1.0/profiles, 1 client: req/s'),
@@ -107,5 +117,14 @@ export function apiMetrics(manyClients: number): Metric[] {
     { key: 'bringup:join2_ms', label: 'bring-up: join preseed, 2nd member (token)', unit: 'ms', better: 'lower', perVia: false, pick: timing(1, (t) => t.init_ms) },
     { key: 'bringup:join3_ms', label: 'bring-up: join preseed, 3rd member (token)', unit: 'ms', better: 'lower', perVia: false, pick: timing(2, (t) => t.init_ms) },
     { key: 'bringup:join4_ms', label: 'bring-up: join preseed, 4th member (trust password)', unit: 'ms', better: 'lower', perVia: false, pick: timing(3, (t) => t.init_ms) },
+    { key: 'memory:idle_rss_mb', label: 'idle daemon RSS after bring-up, largest member', unit: 'MB', better: 'lower', perVia: false, pick: (r) => largest(r.idleResidentMb) },
+    {
+      key: 'memory:after_loads_rss_mb',
+      label: 'daemon RSS after the loads, idle again, largest member',
+      unit: 'MB',
+      better: 'lower',
+      perVia: false,
+      pick: (r) => largest(r.afterLoadsResidentMb),
+    },
   ];
 }

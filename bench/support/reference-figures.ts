@@ -55,4 +55,5 @@ export const GOALS: Record<string, Goal> = {
   'bringup:join2_ms': { bound: 500, text: '≤ 0.5 s' },
   'bringup:join3_ms': { bound: 500, text: '≤ 0.5 s' },
   'bringup:join4_ms': { bound: 500, text: '≤ 0.5 s' },
+  'memory:idle_rss_mb': { bound: 150, text: '≤ 150 MB' },
 };
