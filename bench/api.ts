@@ -35,6 +35,7 @@ import type { RunningMember } from '../deploy/local-cluster/bring-up';
 import { clusterMembers, isVoter } from '../deploy/local-cluster/cluster-members-view';
 import { withBenchRun } from './support/bench-run';
 import { LxdApi } from '../deploy/local-cluster/lxd-api';
+import { sleep } from '../deploy/local-cluster/polling';
 import { assertBuilt, findRepo } from '../deploy/local-cluster/repo-paths';
 import { apiMetrics, loadKey, type SystemResults } from './support/api-metrics';
 import { apiSummary, summaryTable, type SummaryInput } from './support/api-summary';
@@ -191,7 +192,7 @@ async function measureListCommand(command: ListMembersCommand, runs: number): Pr
 }
 
 async function residentAfterIdle(cluster: ClusterUnderTest, idleMs: number): Promise<Record<string, number>> {
-  await new Promise((resolve) => setTimeout(resolve, idleMs));
+  await sleep(idleMs);
   return membersResidentMb(cluster.members);
 }
 
