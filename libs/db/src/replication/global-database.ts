@@ -147,7 +147,7 @@ export class GlobalDatabase {
       const target = this.forwardTarget();
       if (target !== 0 && this.link) {
         try {
-          return await this.untilLeaderChanges(target, this.link.exec(target, wire, left));
+          return await this.untilLeaderChanges(target, this.driver.whileAway(this.link.exec(target, wire, left)));
         } catch (err) {
           if (err instanceof NotLeaderError) {
             this.leaderHint = err.leader?.id ?? 0;

@@ -104,7 +104,10 @@ export interface TestMember {
   sm?: GlobalStateMachine;
   driver?: RaftDriver;
   db?: GlobalDatabase;
+  /** Calls of the log store's save() (synchronous: on the event loop). */
   saves: number;
+  /** Calls of the log store's saveAsync() (synced on the thread pool). */
+  asyncSaves: number;
 }
 
 export interface TestClusterOptions {
@@ -136,7 +139,7 @@ export class TestCluster {
       const store = RaftLogStore.open(path.join(dir, 'raft'));
       RaftDriver.bootstrap(store, membership);
       store.close();
-      this.members.set(id, { id, dir, saves: 0 });
+      this.members.set(id, { id, dir, saves: 0, asyncSaves: 0 });
     }
   }
 
@@ -147,6 +150,11 @@ export class TestCluster {
     store.save = (rd) => {
       m.saves++;
       save(rd);
+    };
+    const saveAsync = store.saveAsync.bind(store);
+    store.saveAsync = (rd, done) => {
+      m.asyncSaves++;
+      saveAsync(rd, done);
     };
     const sm = GlobalStateMachine.open(path.join(m.dir, 'global.db'));
     const transport = this.net.transport(id);
