@@ -2,9 +2,10 @@
  * A closed-loop HTTP load over a unix socket: `clients` concurrent clients, each with its own
  * keep-alive connection, each sending its next request as soon as the previous one is answered.
  * The first `warmupMs` are not counted; then every request completed within the next `durationMs`
- * counts, as a success (the expected status) with its latency, or as an error.
+ * counts, as a success (the expected status) with its latency, or as an error. Clients speak
+ * HTTP/1.1 through RawHttpConnection, which costs the shared cores little.
  */
-import { UnixHttpClient } from '../../deploy/local-cluster/unix-http-client';
+import { RawHttpConnection } from './raw-http-connection';
 import { LatencyRecorder, nowMs } from './latency';
 
 export interface LoadRequest {
@@ -44,7 +45,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const countFrom = start + spec.warmupMs;
   const countUntil = countFrom + spec.durationMs;
   const runClient = async (client: number): Promise<void> => {
-    const http = new UnixHttpClient(spec.socketPath, 1);
+    const http = new RawHttpConnection(spec.socketPath);
     try {
       for (let seq = 0; nowMs() < countUntil; seq++) {
         const r = spec.next(client, seq);
