@@ -25,11 +25,11 @@ describe('where a member syncs its log', () => {
     const before = [1, 2, 3].map((id) => ({ id, sync: member(id).saves, async: member(id).asyncSaves }));
     for (let i = 0; i < 20; i++) await c.db(leader).exec(put(`k${i}`, i));
     await c.waitApplied(member(leader).sm!.appliedIndex());
-    const after = (id: NodeId) => before.find((b) => b.id === id)!;
-    expect(member(leader).asyncSaves - after(leader).async).toBeGreaterThanOrEqual(20);
+    const was = (id: NodeId) => before.find((b) => b.id === id)!;
+    expect(member(leader).asyncSaves - was(leader).async).toBeGreaterThanOrEqual(20);
     for (const f of followers) {
-      expect(member(f).asyncSaves - after(f).async).toBe(0);
-      expect(member(f).saves - after(f).sync).toBeGreaterThanOrEqual(20);
+      expect(member(f).asyncSaves - was(f).async).toBe(0);
+      expect(member(f).saves - was(f).sync).toBeGreaterThanOrEqual(20);
     }
     expect(await c.db(followers[0]).query('SELECT count(*) AS n FROM kv')).toEqual([{ n: 20 }]);
   });
