@@ -7,7 +7,7 @@
  *    directory, removed at the end, also after a failure or an interrupt.
  * 2. The system's own client listing the members (`bin/cube cluster list`, `lxc cluster list`), 10
  *    times, each a new process timed from spawn to exit. Then over the unix socket of the database
- *    leader, then of a non-leader voter, closed-loop keep-alive clients (http.Agent, no process
+ *    leader, then of a non-leader voter, closed-loop keep-alive clients (RawHttpConnection, no process
  *    per request), each load after a warm-up, and the first through each member after a 1-client
  *    POST load that runs until its rate settles (see --no-settle):
  *    POST /1.0/profiles (unique names) with 1 and with --clients clients, PATCH /1.0 (user.bench)
