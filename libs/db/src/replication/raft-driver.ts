@@ -7,7 +7,8 @@
  *
  * Everything that touches the node runs on the event loop; Ready handling is coalesced with
  * setImmediate, so the proposals and messages that arrive in one turn share one log append, one
- * fsync and one replication round (group commit).
+ * fsync and one replication round (group commit). The leader syncs its appends on the thread pool;
+ * a member that does not lead syncs on the event loop while nothing of its own waits (syncsInline).
  *
  * A member that does not lead applies committed entries in batches (one SQLite commit for many
  * entries costs little more than one for one entry): within `applyDelayMs` of learning that they
