@@ -2,12 +2,9 @@ import type { NodeId } from '@app/raft';
 import { eventually } from '../eventually';
 import { GlobalStateMachine } from '../global/global-state-machine';
 import type { RaftDriverOptions } from './raft-driver';
-import { TestCluster } from './test-cluster';
+import { KV_SCHEMA, TestCluster, putKv } from './test-cluster';
 
 jest.setTimeout(30_000);
-
-const SCHEMA = { statements: [{ sql: 'CREATE TABLE kv (k TEXT PRIMARY KEY, v)', params: [] }] };
-const put = (k: string, v: number) => ({ statements: [{ sql: 'INSERT INTO kv (k, v) VALUES (?, ?)', params: [k, v] }] });
 
 describe('a member that does not lead applies committed entries in batches', () => {
   let c: TestCluster;
@@ -19,8 +16,8 @@ describe('a member that does not lead applies committed entries in batches', () 
     c.startAll();
     const leader = await c.waitForLeader();
     const follower = [1, 2, 3].find((id) => id !== leader)!;
-    let last = (await c.db(leader).exec(SCHEMA)).index;
-    for (let i = 0; i < writes; i++) last = (await c.db(leader).exec(put(`k${i}`, i))).index;
+    let last = (await c.db(leader).exec(KV_SCHEMA)).index;
+    for (let i = 0; i < writes; i++) last = (await c.db(leader).exec(putKv(`k${i}`, i))).index;
     // The commit index reaches the follower with the next heartbeat.
     await eventually(() => c.members.get(follower)!.driver!.status().commit >= last, 'the follower learning the commit index', 5000, 5);
     await new Promise((r) => setImmediate(r));

@@ -16,6 +16,10 @@ import { PeerDirectory } from './peer-directory';
 import { RaftDriver, type RaftDriverOptions } from './raft-driver';
 import type { RaftTransport } from './raft-transport';
 
+/** The key-value table the replication specs write to, and one row of it. */
+export const KV_SCHEMA = { statements: [{ sql: 'CREATE TABLE kv (k TEXT PRIMARY KEY, v)', params: [] }] };
+export const putKv = (k: string, v: number) => ({ statements: [{ sql: 'INSERT INTO kv (k, v) VALUES (?, ?)', params: [k, v] }] });
+
 export class MemoryNetwork {
   private readonly receivers = new Map<NodeId, (m: Message) => void>();
   /** Pairs that cannot talk, as "a-b" with a < b. */
