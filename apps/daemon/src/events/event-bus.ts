@@ -30,22 +30,22 @@ export interface RemoteEventFeed {
 @Injectable()
 export class EventBus {
   private readonly subscriptions = new Set<Subscription>();
-  private location = '';
+  private here = '';
   private remoteListeners = 0;
   private feed?: RemoteEventFeed;
 
-  /** The member name stamped on local events. */
-  setLocation(name: string): void {
-    this.location = name;
+  /** The location stamped on local events and operations: the member's name, "none" when standalone. */
+  setLocation(location: string): void {
+    this.here = location;
   }
 
-  get memberName(): string {
-    return this.location;
+  get location(): string {
+    return this.here;
   }
 
   /** Publishes an event that happened on this member. */
   publish(type: EventType, metadata: unknown, project = 'default'): LxdEvent {
-    const event: LxdEvent = { type, timestamp: lxdTimestamp(), metadata, location: this.location, project };
+    const event: LxdEvent = { type, timestamp: lxdTimestamp(), metadata, location: this.here, project };
     this.deliver(event, true);
     return event;
   }

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import type { Databases } from '../database/databases';
 import type { EventBus } from '../events/event-bus';
 import { MemberIdentity } from './member-identity';
@@ -26,6 +27,18 @@ function member(localName: string) {
   return { identity, pending, reads, locations };
 }
 
+/** A standalone server whose `nodes` table already has its row. */
+function standalone() {
+  const databases = {
+    clustered: false,
+    clusterState: () => undefined,
+    global: { query: () => Promise.resolve([{ 1: 1 }]) },
+  } as unknown as Databases;
+  const locations: string[] = [];
+  const events = { setLocation: (name: string) => locations.push(name) } as unknown as EventBus;
+  return { identity: new MemberIdentity(databases, events), locations };
+}
+
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('MemberIdentity at start-up', () => {
@@ -51,6 +64,14 @@ describe('MemberIdentity at start-up', () => {
     expect(m.identity.name).toBe('renamed-while-away');
     expect(m.locations.at(-1)).toBe('renamed-while-away');
     expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('is located at its name from the start, never at the host name', async () => {
+    const m = member('m3');
+    expect(m.identity.location).toBe('m3'); // what the local database says, before start()
+    await m.identity.start(() => undefined);
+    expect(m.identity.location).toBe('m3');
+    expect(new Set(m.locations)).toEqual(new Set(['m3']));
   });
 
   it('tries a failed refresh again until it succeeds, telling each failure', async () => {
@@ -90,5 +111,17 @@ describe('MemberIdentity at start-up', () => {
     await jest.advanceTimersByTimeAsync(10_000);
     expect(errors).toEqual([]);
     expect(m.pending).toHaveLength(1);
+  });
+});
+
+describe('MemberIdentity of a standalone server', () => {
+  it('is named after the host, and its events and operations are located at "none", as in LXD', async () => {
+    const m = standalone();
+    await m.identity.start(() => undefined);
+    expect(m.identity.name).toBe(os.hostname());
+    expect(m.identity.location).toBe('none');
+    expect(m.identity.node).toEqual({ id: 1, name: 'none' });
+    expect(m.locations).not.toContain(os.hostname());
+    expect(m.locations.at(-1)).toBe('none');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * This member's name: its row in the global `nodes` table once clustered (found by its cluster
- * address), the host name otherwise, as LXD reports `server_name`. Stamped on events and
- * operations as their location.
+ * address), the host name otherwise, as LXD reports `server_name`. Its location (stamped on events
+ * and operations) is that name once clustered and "none" on a standalone server, as in LXD.
  *
  * A standalone server has one row in `nodes` too, as in LXD: id 1, named "none" (the location of
  * its instances); bootstrapping a cluster renames that row, so its instances stay.
@@ -24,7 +24,7 @@ export interface NodeRow {
 
 @Injectable()
 export class MemberIdentity implements OnApplicationShutdown {
-  private current = os.hostname();
+  private current: string;
   private nodeId = 0;
   private row: NodeRow = { id: STANDALONE_NODE.id, name: STANDALONE_NODE.name };
   /** Look-ups started: only the latest one's answer is adopted. */
@@ -39,11 +39,18 @@ export class MemberIdentity implements OnApplicationShutdown {
     private readonly databases: Databases,
     private readonly events: EventBus,
   ) {
-    this.events.setLocation(this.current);
+    // Until start() reads the name: the one the local database has (a member's own, once clustered).
+    this.current = databases.clusterState()?.self.name || os.hostname();
+    this.events.setLocation(this.location);
   }
 
   get name(): string {
     return this.current;
+  }
+
+  /** Where this member's events, operations and resources are: its name, or "none" when standalone. */
+  get location(): string {
+    return this.databases.clustered ? this.current : STANDALONE_NODE.name;
   }
 
   /** Resolves once the name and id have been read from the database (at start-up, or later). */
@@ -129,7 +136,7 @@ export class MemberIdentity implements OnApplicationShutdown {
     this.current = name;
     this.nodeId = id;
     this.row = row;
-    this.events.setLocation(name);
+    this.events.setLocation(this.location);
     this.markKnown();
   }
 

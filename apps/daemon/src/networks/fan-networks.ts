@@ -93,7 +93,7 @@ export class FanNetworks extends NetworkSubnets implements OnApplicationBootstra
   async check(network: Pick<NetworkRecord, 'name' | 'config'>, members: FanMember[]): Promise<void> {
     const fan = fanOf(network.name, network.config);
     try {
-      await this.reconciler.plan({ network: fan, members, self: this.selfName() });
+      await this.reconciler.plan({ network: fan, members, self: this.identity.location });
     } catch (err) {
       throw badRequest(`Network "${network.name}" cannot be set up on member "${this.identity.name}": ${(err as Error).message}`);
     }
@@ -101,7 +101,7 @@ export class FanNetworks extends NetworkSubnets implements OnApplicationBootstra
 
   /** Brings one network to its desired state here now, and returns that state. */
   async reconcileNow(network: NetworkRecord): Promise<FanDesiredState> {
-    const request = { network: fanOf(network.name, network.config), members: this.membersOf(network), self: this.selfName() };
+    const request = { network: fanOf(network.name, network.config), members: this.membersOf(network), self: this.identity.location };
     try {
       await this.reconciler.reconcile(request);
       const { desired } = await this.reconciler.plan(request);
@@ -138,11 +138,7 @@ export class FanNetworks extends NetworkSubnets implements OnApplicationBootstra
   }
 
   private inputKey(network: NetworkRecord): string {
-    return JSON.stringify({ network: fanOf(network.name, network.config), members: this.membersOf(network), self: this.selfName() });
-  }
-
-  private selfName(): string {
-    return this.databases.clustered ? this.identity.name : STANDALONE_NODE.name;
+    return JSON.stringify({ network: fanOf(network.name, network.config), members: this.membersOf(network), self: this.identity.location });
   }
 
   private standaloneAddress(): string {

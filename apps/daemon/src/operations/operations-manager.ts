@@ -22,7 +22,7 @@ export class OperationsManager {
 
   /** Creates an operation, publishes it, and starts its work (if any) on the next tick. */
   create(spec: OperationSpec): Operation {
-    const op = new Operation(spec, this.events.memberName, (o) => this.events.publish('operation', o.toJSON(), spec.project ?? 'default'));
+    const op = new Operation(spec, this.events.location, (o) => this.events.publish('operation', o.toJSON(), spec.project ?? 'default'));
     this.operations.set(op.id, op);
     this.events.publish('operation', op.toJSON(), spec.project ?? 'default');
     if (spec.run) {
