@@ -8,7 +8,7 @@
  *   voter is replaced within seconds, independently of the (slower) Offline status.
  */
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { LEADER, NotLeaderError } from '@app/db';
+import { NotLeaderError } from '@app/db';
 import { RaftError, Role } from '@app/raft';
 import { ServerConfig } from '../config-keys/server-config.service';
 import { Databases } from '../database/databases';
@@ -74,6 +74,10 @@ export class ClusterLeader implements OnApplicationShutdown {
     if (Date.now() - this.lastHeartbeat < interval) return;
     this.heartbeating = true;
     this.lastHeartbeat = Date.now();
+    // A member that answers was alive when it was asked: its heartbeat is recorded as of then, not
+    // as of the end of the round (which waits for the slowest member), so that a member that dies
+    // right after answering shows Offline no later than one threshold after it died.
+    const askedAt = new Date(this.lastHeartbeat).toISOString();
     try {
       const records = await this.members.records();
       const names = new Map(records.map((r) => [r.id, { name: r.name, address: r.address }]));
@@ -97,7 +101,7 @@ export class ClusterLeader implements OnApplicationShutdown {
       const ids = answered.filter((id): id is number => id !== undefined);
       if (ids.length > 0 && this.databases.cluster.driver.isLeader()) {
         await this.databases.global.exec({
-          statements: [{ sql: `UPDATE nodes SET heartbeat = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, params: [LEADER.now, ...ids] }],
+          statements: [{ sql: `UPDATE nodes SET heartbeat = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, params: [askedAt, ...ids] }],
         });
       }
       // As LXD: the member that sends heartbeats warns while some fail, and a round that reaches
