@@ -346,4 +346,100 @@ describe('RaftNode', () => {
     leader.proposeConfChange({ kind: 'add', id: 3, role: Role.Spare });
     expect(() => leader.proposeConfChange({ kind: 'remove', id: 3 })).toThrow('pending');
   });
+
+  describe('read leases on followers (leaseReads)', () => {
+    /** A 3-voter cluster whose leader holds its lease, and follower 2 holding a read lease from it. */
+    const withReadLease = (): { h: Harness; leader: RaftNode; holder: RaftNode; other: RaftNode } => {
+      const h = new Harness([1, 2, 3], { leaseReads: true });
+      const leader = h.electLeader();
+      leader.propose(text('w0'));
+      h.deliverAll();
+      h.tickAll(2);
+      const [holder, other] = [...h.nodes.values()].filter((n) => n !== leader);
+      holder.readIndex('first');
+      h.deliverAll();
+      expect(h.reads).toContainEqual({ node: holder.id, context: 'first', index: leader.status().commit });
+      h.reads = [];
+      return { h, leader, holder, other };
+    };
+    const readsAsked = (h: Harness, from: NodeId): Message[] => h.inbox.filter((m) => m.type === MessageType.ReadIndex && m.from === from);
+
+    it('a follower holding a lease serves reads without asking the leader', () => {
+      const { h, leader, holder } = withReadLease();
+      holder.readIndex('local');
+      h.flush();
+      expect(h.reads).toEqual([{ node: holder.id, context: 'local', index: leader.status().commit }]);
+      expect(readsAsked(h, holder.id)).toEqual([]);
+    });
+
+    it('the leader commits nothing the holder has not acknowledged until its lease runs out', () => {
+      const { h, leader, holder, other } = withReadLease();
+      const before = leader.status().commit;
+      h.blocked.add(`${leader.id}>${holder.id}`);
+      leader.propose(text('w1'));
+      h.deliverAll();
+      // The other follower acknowledged: a quorum without the holder.
+      expect(other.status().lastIndex).toBe(before + 1);
+      expect(leader.status().commit).toBe(before);
+      // The holder still serves from its lease what is committed (w1 was not acknowledged to anybody).
+      holder.readIndex('during');
+      h.flush();
+      expect(h.reads).toEqual([{ node: holder.id, context: 'during', index: before }]);
+      h.tickAll(10);
+      expect(leader.status().commit).toBe(before + 1);
+      expect(payloads(h.applied.get(leader.id)!)).toContain('w1');
+      // The lease ran out: the holder asks the leader again (and is cut off from it, so no answer).
+      h.reads = [];
+      holder.readIndex('after');
+      h.flush();
+      expect(h.reads).toEqual([]);
+      expect(readsAsked(h, holder.id)).toHaveLength(1);
+    });
+
+    it('a holder that has entries not known to be committed asks the leader', () => {
+      const { h, leader, holder } = withReadLease();
+      leader.propose(text('w1'));
+      // The holder gets w1 but not yet the commit index that covers it.
+      h.dropIf = (m) => m.to === holder.id && m.type === MessageType.Heartbeat;
+      h.deliverAll();
+      expect(holder.status().lastIndex).toBeGreaterThan(holder.status().commit);
+      holder.readIndex('pending');
+      h.flush();
+      expect(h.reads).toEqual([]);
+      expect(readsAsked(h, holder.id)).toHaveLength(1);
+      h.deliverAll();
+      expect(h.reads).toEqual([{ node: holder.id, context: 'pending', index: leader.status().commit }]);
+    });
+
+    it('while a lease runs, its grantor votes for nobody else', () => {
+      const { h, leader, holder, other } = withReadLease();
+      const term = leader.status().term;
+      h.isolate(holder.id);
+      // A campaign that ignores the leader lease (as a stray TimeoutNow starts one) gets no vote from the grantor.
+      h.campaign(other.id);
+      expect(leader.status()).toMatchObject({ role: StateRole.Leader, term });
+      expect(other.status().role).toBe(StateRole.Candidate);
+    });
+
+    it('hands leadership over only once the leases it granted to others ran out', () => {
+      const { h, leader, other } = withReadLease();
+      leader.transferLeadership(other.id);
+      h.deliverAll();
+      h.tickAll(2);
+      expect(leader.status().role).toBe(StateRole.Leader);
+      expect(other.status().role).toBe(StateRole.Follower);
+      h.tickAll(8);
+      expect(other.status().role).toBe(StateRole.Leader);
+    });
+
+    it('a follower asks for none without leaseReads', () => {
+      const plain = new Harness([1, 2, 3]);
+      const leader = plain.electLeader();
+      plain.tickAll(2);
+      const follower = [...plain.nodes.values()].find((n) => n !== leader)!;
+      follower.readIndex('r');
+      plain.flush();
+      expect(readsAsked(plain, follower.id)).toEqual([expect.not.objectContaining({ wantLease: true })]);
+    });
+  });
 });

@@ -71,6 +71,17 @@ export class RaftNode {
   private readsAwaitingCommit: { context: string; requester: NodeId }[] = [];
   /** Follower: reads forwarded to the leader, by context. */
   private forwardedReads = new Map<string, NodeId>();
+  /**
+   * Read leases this node granted as a leader: until when (lease clock), by holder. Kept through
+   * role changes: while a lease runs this node votes for no other candidate and, as a leader of
+   * any term, commits nothing its holder has not acknowledged.
+   */
+  private readonly leasesGranted = new Map<NodeId, number>();
+  /** Follower: the read lease it holds from its leader (see RaftConfig.leaseReads). */
+  private readLease?: { term: number; leader: NodeId; until: number; ticks: number; fromIndex: number };
+  /** Follower: the ReadIndex that asked for a read lease, and when (lease clock). */
+  private leaseAsk?: { context: string; at: number };
+  private leaseAsks = 0;
   /** Follower: the snapshot being received. */
   private incoming?: { meta: SnapshotMeta; chunks: Uint8Array[]; received: number };
 
@@ -218,8 +229,42 @@ export class RaftNode {
       return;
     }
     if (this.leaderId === 0) throw new RaftError(RaftErrorCode.NoLeader, 'no leader is known');
+    if (this.servesFromReadLease()) {
+      this.readStates.push({ context, index: this.log.committed });
+      const lease = this.readLease!;
+      if (2 * (lease.until - this.leaseClock()) < lease.ticks) this.askForReadLease(`\u0000lease ${this.id}:${++this.leaseAsks}`);
+      return;
+    }
     this.forwardedReads.set(context, this.leaderId);
-    this.send({ type: MessageType.ReadIndex, to: this.leaderId, term: this.term, context });
+    if (!this.askForReadLease(context)) this.send({ type: MessageType.ReadIndex, to: this.leaderId, term: this.term, context });
+  }
+
+  /**
+   * A follower holding a read lease serves a read at once when every entry in its log is known
+   * to be committed: whatever was committed before the read needed its acknowledgement, so it is
+   * in its log, hence at or before its commit index. Entries since the lease was granted too.
+   */
+  private servesFromReadLease(): boolean {
+    const lease = this.readLease;
+    return (
+      lease !== undefined &&
+      this.role === StateRole.Follower &&
+      lease.term === this.term &&
+      lease.leader === this.leaderId &&
+      this.leaseClock() < lease.until &&
+      this.log.committed >= lease.fromIndex &&
+      this.log.lastIndex() === this.log.committed
+    );
+  }
+
+  /** Sends a ReadIndex that asks for a read lease too, unless one is under way; returns whether it did. */
+  private askForReadLease(context: string): boolean {
+    if (!this.cfg.leaseReads) return false;
+    const now = this.leaseClock();
+    if (this.leaseAsk && now - this.leaseAsk.at < this.cfg.electionTicks) return false;
+    this.leaseAsk = { context, at: now };
+    this.send({ type: MessageType.ReadIndex, to: this.leaderId, term: this.term, context, wantLease: true });
+    return true;
   }
 
   transferLeadership(to: NodeId): void {
@@ -237,8 +282,18 @@ export class RaftNode {
     this.transferElapsed = 0;
     this.lastTransferTick = this.leaseClock();
     const pr = this.progress.get(to)!;
-    if (pr.match === this.log.lastIndex()) this.send({ type: MessageType.TimeoutNow, to, term: this.term });
-    else this.sendAppend(to, true);
+    if (pr.match !== this.log.lastIndex()) this.sendAppend(to, true);
+    else this.maybeSendTimeoutNow();
+  }
+
+  /**
+   * Tells the transferee to campaign once it has the whole log and no read lease granted to
+   * anybody else runs (its campaign ignores the leader lease that the other holder relies on).
+   */
+  private maybeSendTimeoutNow(): void {
+    const to = this.transferee;
+    if (to === 0 || this.progress.get(to)?.match !== this.log.lastIndex() || this.grantedLeaseRuns(to)) return;
+    this.send({ type: MessageType.TimeoutNow, to, term: this.term });
   }
 
   /**
@@ -270,6 +325,7 @@ export class RaftNode {
     if (m.to !== this.id) return;
     if (m.term > this.term) {
       if (m.type === MessageType.PreVote || m.type === MessageType.Vote) {
+        if (this.grantedLeaseRuns(m.from)) return;
         const inLease =
           this.cfg.checkQuorum &&
           (this.leaderId !== 0 || (this.cfg.leaseReads && !this.startupQuietOver)) &&
@@ -420,6 +476,7 @@ export class RaftNode {
     if (term !== this.term || leader !== this.leaderId) {
       this.failForwardedReads();
       this.incoming = undefined;
+      this.readLease = undefined;
     }
     if (term !== this.term) {
       this.term = term;
@@ -535,6 +592,10 @@ export class RaftNode {
     if (this.transferee !== 0 && ++this.transferElapsed >= this.cfg.electionTicks) {
       this.transferee = 0;
     }
+    if (this.expireReadLeases()) {
+      if (this.maybeCommit()) this.broadcastAppendNew();
+      this.maybeSendTimeoutNow();
+    }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat();
@@ -632,6 +693,19 @@ export class RaftNode {
         return;
       case MessageType.ReadIndexResp: {
         const ctx = m.context ?? '';
+        if (this.leaseAsk?.context === ctx) {
+          const askedAt = this.leaseAsk.at;
+          this.leaseAsk = undefined;
+          if (!m.reject && m.leaseTicks && m.from === this.leaderId) {
+            this.readLease = {
+              term: this.term,
+              leader: m.from,
+              until: askedAt + m.leaseTicks - LEASE_DRIFT_MARGIN_TICKS,
+              ticks: m.leaseTicks,
+              fromIndex: m.index ?? 0,
+            };
+          }
+        }
         if (!this.forwardedReads.has(ctx)) return;
         this.forwardedReads.delete(ctx);
         if (m.reject) {
@@ -742,7 +816,7 @@ export class RaftNode {
         }
         return;
       case MessageType.ReadIndex:
-        this.leaderRead(m.context ?? '', m.from);
+        this.leaderRead(m.context ?? '', m.from, m.wantLease === true);
         return;
     }
     const pr = this.progress.get(m.from);
@@ -791,9 +865,7 @@ export class RaftNode {
     while (pr.state === ProgressState.Replicate && !pr.isPaused() && pr.next <= this.log.lastIndex() && this.sendsNewEntriesNow(m.from, pr)) {
       if (!this.sendAppend(m.from, false)) break;
     }
-    if (m.from === this.transferee && pr.match === this.log.lastIndex()) {
-      this.send({ type: MessageType.TimeoutNow, to: m.from, term: this.term });
-    }
+    if (m.from === this.transferee) this.maybeSendTimeoutNow();
   }
 
   private handleSnapshotResp(m: Message, pr: Progress): void {
@@ -886,13 +958,14 @@ export class RaftNode {
   }
 
   /**
-   * Voters get every new entry at once. A standby counts for no quorum: it gets new entries in
+   * Voters and read lease holders get every new entry at once. A standby counts for no quorum
+   * (unless it holds a read lease, when commits wait for it): it gets new entries in
    * batches, once half the promotion lag is waiting, or else after the next heartbeat it answers
    * (and right away when it asks for a read). That saves it, under a steady trickle of writes, a
    * message, a disk sync and a wake-up per entry, and keeps it close enough to be promoted.
    */
   private sendsNewEntriesNow(id: NodeId, pr: Progress): boolean {
-    if (roleOf(this.membership(), id) === Role.Voter) return true;
+    if (roleOf(this.membership(), id) === Role.Voter || this.leasesGranted.has(id)) return true;
     return this.log.lastIndex() - (pr.next - 1) >= Math.max(1, Math.floor(this.cfg.promotionLag / 2));
   }
 
@@ -913,7 +986,11 @@ export class RaftNode {
     const matches = votersOf(this.membership()).map((id) =>
       id === this.id ? this.log.lastIndex() : (this.progress.get(id)?.match ?? 0),
     );
-    const q = quorumIndex(matches);
+    let q = quorumIndex(matches);
+    if (this.expireReadLeases() || this.leasesGranted.size > 0) {
+      // Nothing is committed that a read lease holder has not acknowledged.
+      for (const id of this.leasesGranted.keys()) q = Math.min(q, this.progress.get(id)?.match ?? 0);
+    }
     if (q > this.log.committed && this.log.term(q) === this.term) {
       this.log.commitTo(q);
       this.releaseReadsAwaitingCommit();
@@ -924,14 +1001,14 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- reads
 
-  private leaderRead(context: string, requester: NodeId): void {
+  private leaderRead(context: string, requester: NodeId, wantLease = false): void {
     if (this.log.term(this.log.committed) !== this.term) {
       this.readsAwaitingCommit.push({ context, requester });
       return;
     }
     const voters = votersOf(this.membership());
     if (voters.length === 1 || this.leaseValid()) {
-      this.answerRead(context, requester, this.log.committed);
+      this.answerRead(context, requester, this.log.committed, wantLease ? this.grantReadLease(requester) : undefined);
       // Without a heartbeat round, a follower that asked learns the commit index from an append.
       if (requester !== this.id) this.sendAppend(requester, true);
       return;
@@ -947,17 +1024,53 @@ export class RaftNode {
    * of those voters grants a vote to anybody else.
    */
   private leaseValid(): boolean {
-    if (!this.cfg.leaseReads || !this.cfg.checkQuorum || this.transferee !== 0) return false;
+    return this.leaseClock() < this.leaseExpiry();
+  }
+
+  /** Until when (lease clock) the leader lease holds on the acknowledgements so far; -Infinity if it does not. */
+  private leaseExpiry(): number {
+    if (!this.cfg.leaseReads || !this.cfg.checkQuorum || this.transferee !== 0) return -Infinity;
     // A TimeoutNow already sent may still elect its target after the transfer was given up.
-    const now = this.leaseClock();
-    if (now - this.lastTransferTick < 2 * this.cfg.electionTicks) return false;
-    const horizon = now - (this.cfg.electionTicks - LEASE_DRIFT_MARGIN_TICKS);
+    if (this.leaseClock() - this.lastTransferTick < 2 * this.cfg.electionTicks) return -Infinity;
     const voters = votersOf(this.membership());
-    let fresh = 0;
-    for (const id of voters) {
-      if (id === this.id || (this.progress.get(id)?.leaseAckTick ?? -Infinity) > horizon) fresh++;
+    const acked = voters.map((id) => (id === this.id ? Infinity : (this.progress.get(id)?.leaseAckTick ?? -Infinity)));
+    acked.sort((a, b) => b - a);
+    return acked[majority(voters.length) - 1] + this.cfg.electionTicks - LEASE_DRIFT_MARGIN_TICKS;
+  }
+
+  /**
+   * Grants `to` a read lease for as long as the leader lease holds, in ticks, or undefined. Not with
+   * a single voter: one that restarts campaigns at its first tick, before a lease it forgot is over.
+   */
+  private grantReadLease(to: NodeId): number | undefined {
+    if (to === this.id || !this.progress.has(to) || votersOf(this.membership()).length === 1) return undefined;
+    const now = this.leaseClock();
+    const ticks = this.leaseExpiry() - now;
+    if (ticks <= LEASE_DRIFT_MARGIN_TICKS + 1) return undefined;
+    this.leasesGranted.set(to, Math.max(this.leasesGranted.get(to) ?? -Infinity, now + ticks));
+    return ticks;
+  }
+
+  /** Whether a read lease this node granted to a member other than `except` still runs. */
+  private grantedLeaseRuns(except: NodeId | 0 = 0): boolean {
+    if (this.leasesGranted.size === 0) return false;
+    const now = this.leaseClock();
+    for (const [id, until] of this.leasesGranted) if (id !== except && until > now) return true;
+    return false;
+  }
+
+  /** Forgets read leases that ran out; returns whether there were any. */
+  private expireReadLeases(): boolean {
+    if (this.leasesGranted.size === 0) return false;
+    const now = this.leaseClock();
+    let expired = false;
+    for (const [id, until] of this.leasesGranted) {
+      if (until <= now) {
+        this.leasesGranted.delete(id);
+        expired = true;
+      }
     }
-    return fresh >= majority(voters.length);
+    return expired;
   }
 
   private releaseReadsAwaitingCommit(): void {
@@ -977,9 +1090,9 @@ export class RaftNode {
     for (const r of confirmed) this.answerRead(r.context, r.requester, r.index);
   }
 
-  private answerRead(context: string, requester: NodeId, index: number): void {
+  private answerRead(context: string, requester: NodeId, index: number, leaseTicks?: number): void {
     if (requester === this.id) this.readStates.push({ context, index });
-    else this.send({ type: MessageType.ReadIndexResp, to: requester, term: this.term, context, index });
+    else this.send({ type: MessageType.ReadIndexResp, to: requester, term: this.term, context, index, leaseTicks });
   }
 
   private failLeaderReads(): void {
@@ -993,6 +1106,7 @@ export class RaftNode {
   }
 
   private failForwardedReads(): void {
+    this.leaseAsk = undefined;
     for (const context of this.forwardedReads.keys()) {
       this.readFailures.push({ context, reason: RaftErrorCode.LeadershipLost, leaderId: 0 });
     }

@@ -116,6 +116,10 @@ export interface Message {
   context?: string;
   /** Heartbeat: the leader's tick when it was sent, echoed in the response (lease reads). */
   sentTick?: number;
+  /** ReadIndex: the follower asks for a read lease as well (leaseReads). */
+  wantLease?: boolean;
+  /** ReadIndexResp: a read lease of this many ticks, counted from when the follower asked. */
+  leaseTicks?: number;
 }
 
 export interface SnapshotChunk {
@@ -220,6 +224,14 @@ export interface RaftConfig {
    *   that ticks it missed while stalled count against its lease;
    * - the clocks of different members run at the same rate to within a fraction of a tick per
    *   election timeout (their offsets do not matter).
+   *
+   * A follower that serves reads holds a read lease from the leader as well, which lets it serve
+   * them without asking the leader each time. The leader grants one with a ReadIndex answer, for
+   * no longer than its own lease holds, and until it runs out the leader commits nothing the
+   * holder has not acknowledged and votes for no other candidate (in any term or role). The
+   * holder serves a read at once while the lease holds and every entry in its log is known to be
+   * committed (everything committed is then in its log, so it is applied). The price: a holder
+   * that stops answering holds up commits until its lease runs out (at most electionTicks - 2).
    */
   leaseReads: boolean;
   /** Followers forward proposals to the leader instead of refusing them. */

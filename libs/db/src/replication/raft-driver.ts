@@ -52,7 +52,8 @@ export interface RaftDriverOptions {
   tickMs?: number;
   /**
    * Overrides of the Raft core's settings. Unlike the core, the driver serves linearizable reads
-   * on the leader from its lease by default (leaseReads; the clock assumptions are RaftConfig's).
+   * from leases by default: the leader's, and a read lease a follower holds from the leader
+   * (leaseReads; the clock assumptions are RaftConfig's).
    */
   raft?: Partial<Omit<RaftConfig, 'id'>>;
   /** Take a snapshot (and compact the log) after this many applied entries (default 8192; 0 = never). */

@@ -155,6 +155,7 @@ const EXAMPLES: Record<MessageType, Message> = {
     to: 1,
     term: 6,
     context: "ctx-ü-✓",
+    wantLease: true,
   },
   [MessageType.ReadIndexResp]: {
     type: MessageType.ReadIndexResp,
@@ -164,6 +165,7 @@ const EXAMPLES: Record<MessageType, Message> = {
     index: 47,
     context: "ctx-ü-✓",
     reject: false,
+    leaseTicks: 7,
   },
 };
 
@@ -198,9 +200,11 @@ describe("raft message codec", () => {
       "hintIndex",
       "hintTerm",
       "sentTick",
+      "leaseTicks",
       "entries",
       "reject",
       "transfer",
+      "wantLease",
       "done",
       "context",
       "snapshot",
@@ -219,9 +223,11 @@ describe("raft message codec", () => {
       hintIndex: 0,
       hintTerm: 0,
       sentTick: 0,
+      leaseTicks: 0,
       entries: [],
       reject: false,
       transfer: false,
+      wantLease: false,
       done: false,
       context: "",
     };

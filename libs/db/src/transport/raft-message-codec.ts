@@ -135,6 +135,8 @@ const SCHEMA: protobuf.INamespace = {
             done: { type: "bool", id: 14 },
             context: { type: "string", id: 15 },
             sentTick: { type: "uint64", id: 16 },
+            wantLease: { type: "bool", id: 17 },
+            leaseTicks: { type: "uint64", id: 18 },
           },
         },
       },
@@ -191,7 +193,7 @@ export function encodeRaftMessage(m: Message): Uint8Array {
     term: u64(m.term, "term"),
   };
   const optU64 = (
-    key: "index" | "logTerm" | "commit" | "hintIndex" | "hintTerm" | "sentTick",
+    key: "index" | "logTerm" | "commit" | "hintIndex" | "hintTerm" | "sentTick" | "leaseTicks",
   ): void => {
     const v = m[key];
     if (v !== undefined) w[key] = u64(v, key);
@@ -202,10 +204,12 @@ export function encodeRaftMessage(m: Message): Uint8Array {
   optU64("hintIndex");
   optU64("hintTerm");
   optU64("sentTick");
+  optU64("leaseTicks");
   if (m.entries !== undefined)
     w.entries = { entries: m.entries.map(encodeEntry) };
   if (m.reject !== undefined) w.reject = m.reject;
   if (m.transfer !== undefined) w.transfer = m.transfer;
+  if (m.wantLease !== undefined) w.wantLease = m.wantLease;
   if (m.done !== undefined) w.done = m.done;
   if (m.context !== undefined) w.context = m.context;
   if (m.snapshot !== undefined) {
@@ -340,6 +344,7 @@ export function decodeRaftMessage(buf: Uint8Array): Message {
     "hintIndex",
     "hintTerm",
     "sentTick",
+    "leaseTicks",
   ] as const) {
     if (has(w, key)) m[key] = toNumber(w[key], key);
   }
@@ -351,6 +356,7 @@ export function decodeRaftMessage(buf: Uint8Array): Message {
   }
   if (has(w, "reject")) m.reject = w.reject as boolean;
   if (has(w, "transfer")) m.transfer = w.transfer as boolean;
+  if (has(w, "wantLease")) m.wantLease = w.wantLease as boolean;
   if (has(w, "done")) m.done = w.done as boolean;
   if (has(w, "context")) m.context = w.context as string;
   if (has(w, "snapshot")) m.snapshot = decodeSnapshot(w.snapshot as Wire);
