@@ -52,20 +52,26 @@ else
 fi
 if (( rc != 0 )); then stage_failed jest "$rc"; fi
 
-stage "sim --seeds $SIM_SEEDS"
-rc=0; npm run sim -- --seeds "$SIM_SEEDS" --jobs 2 2>&1 | tee "$tmp/sim.log" || rc=$?
-summary="$(grep -E '^sim: [0-9]+ passed, [0-9]+ failed$' "$tmp/sim.log" | tail -n 1 || true)"
-if [[ -n "$summary" ]]; then
-  read -r _ sp _ sf _ <<<"${summary//,/}"
-  passed=$((passed + sp))
-  failed=$((failed + sf))
-  if (( rc != 0 && sf == 0 )); then failed=$((failed + 1)); fi
-else
-  echo "=== sim printed no 'sim: N passed, M failed' line" >&2
-  failed=$((failed + 1))
-  (( rc != 0 )) || rc=1
-fi
-if (( rc != 0 )); then stage_failed sim "$rc"; fi
+# The simulation, as the daemon runs Raft (leader and follower read leases) and without leases.
+sim_stage() { # <extra sim args...>
+  local rc=0 summary
+  stage "sim --seeds $SIM_SEEDS $*"
+  npm run sim -- --seeds "$SIM_SEEDS" --jobs 2 "$@" 2>&1 | tee "$tmp/sim.log" || rc=$?
+  summary="$(grep -E '^sim: [0-9]+ passed, [0-9]+ failed$' "$tmp/sim.log" | tail -n 1 || true)"
+  if [[ -n "$summary" ]]; then
+    read -r _ sp _ sf _ <<<"${summary//,/}"
+    passed=$((passed + sp))
+    failed=$((failed + sf))
+    if (( rc != 0 && sf == 0 )); then failed=$((failed + 1)); fi
+  else
+    echo "=== sim printed no 'sim: N passed, M failed' line" >&2
+    failed=$((failed + 1))
+    (( rc != 0 )) || rc=1
+  fi
+  if (( rc != 0 )); then stage_failed sim "$rc"; fi
+}
+sim_stage
+sim_stage --lease-reads
 
 if (( failed > 0 )); then status=1; fi
 echo "tests: $passed passed, $failed failed"
