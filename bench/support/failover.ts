@@ -47,6 +47,8 @@ export interface FailoverResult {
   new_leader_ms: number | null;
   new_leader: string | null;
   killed_offline_ms: number | null;
+  /** When the last request was sent whose answer did not show it Offline yet: it turned Offline after that. */
+  killed_not_offline_ms: number | null;
   voters_again_ms: number | null;
   promoted: string[];
   restart_ready_ms: number;
@@ -98,14 +100,16 @@ interface Milestones {
   newLeaderMs: number | null;
   newLeader: string | null;
   offlineMs: number | null;
+  notOfflineMs: number | null;
   votersMs: number | null;
   voters: string[];
 }
 
 async function watchMembers(api: LxdApi, killed: string, t0: number, deadline: number, pollMs: number): Promise<Milestones> {
-  const m: Milestones = { newLeaderMs: null, newLeader: null, offlineMs: null, votersMs: null, voters: [] };
+  const m: Milestones = { newLeaderMs: null, newLeader: null, offlineMs: null, notOfflineMs: null, votersMs: null, voters: [] };
   while ((m.newLeaderMs === null || m.offlineMs === null || m.votersMs === null) && nowMs() < deadline) {
     let view: MemberView[] | undefined;
+    const asked = nowMs() - t0;
     try {
       view = await clusterMembers(api, 5000);
     } catch {
@@ -118,7 +122,10 @@ async function watchMembers(api: LxdApi, killed: string, t0: number, deadline: n
         m.newLeaderMs = at;
         m.newLeader = leader.server_name;
       }
-      if (m.offlineMs === null && view.find((x) => x.server_name === killed)?.status === 'Offline') m.offlineMs = at;
+      if (m.offlineMs === null) {
+        if (view.find((x) => x.server_name === killed)?.status === 'Offline') m.offlineMs = at;
+        else m.notOfflineMs = asked;
+      }
       const liveVoters = view.filter((x) => x.server_name !== killed && isOnline(x) && isVoter(x));
       if (m.votersMs === null && liveVoters.length >= 3) {
         m.votersMs = at;
@@ -181,6 +188,7 @@ export async function measureFailover(cluster: ClusterUnderTest, run: number, s:
       new_leader_ms: seen.newLeaderMs === null ? null : round(seen.newLeaderMs),
       new_leader: seen.newLeader,
       killed_offline_ms: seen.offlineMs === null ? null : round(seen.offlineMs),
+      killed_not_offline_ms: seen.notOfflineMs === null ? null : round(seen.notOfflineMs),
       voters_again_ms: seen.votersMs === null ? null : round(seen.votersMs),
       promoted: seen.voters.filter((v) => !votersBefore.includes(v)),
       restart_ready_ms: round(readyMs),
