@@ -44,6 +44,22 @@ describe('global database across 3 member processes', () => {
     expect(sums).toMatch(/^config [0-9a-f]{64}$/m);
   });
 
+  it('a follower that serves reads (from its read lease) sees every write acknowledged before the read', async () => {
+    const leader = await c.leader();
+    const [reader, other] = [0, 1, 2].filter((i) => i !== leader);
+    const missed: string[] = [];
+    for (let n = 0; n < 150; n++) {
+      // Writes through the leader and through the other follower, each read back through the reader at once.
+      const key = `seen-${n}`;
+      const [res] = await c.sql(n % 2 === 0 ? leader : other, insert(key));
+      expect(res.rows_affected).toBe(1);
+      if (!(await keysOn(c, reader, key)).has(key)) missed.push(key);
+      // Reads in between keep the reader's lease going.
+      await keysOn(c, reader, 'none-');
+    }
+    expect(missed).toEqual([]);
+  });
+
   it('loses no acknowledged write when the leader is killed under write load', async () => {
     const leader = await c.leader();
     const acknowledged = new Set<string>();
