@@ -29,6 +29,16 @@ import {
 
 type CampaignKind = 'pre-vote' | 'vote' | 'transfer';
 
+/** A read lease a follower holds from its leader: until when (lease clock), for how long it was granted. */
+interface ReadLease {
+  term: number;
+  leader: NodeId;
+  until: number;
+  ticks: number;
+  /** The leader's commit index when it granted the lease. */
+  fromIndex: number;
+}
+
 /** Ticks of clock drift a lease read tolerates between leader and followers. */
 const LEASE_DRIFT_MARGIN_TICKS = 2;
 
@@ -78,7 +88,7 @@ export class RaftNode {
    */
   private readonly leasesGranted = new Map<NodeId, number>();
   /** Follower: the read lease it holds from its leader (see RaftConfig.leaseReads). */
-  private readLease?: { term: number; leader: NodeId; until: number; ticks: number; fromIndex: number };
+  private readLease?: ReadLease;
   /** Follower: the ReadIndex that asked for a read lease, and when (lease clock). */
   private leaseAsk?: { context: string; at: number };
   private leaseAsks = 0;
@@ -229,9 +239,9 @@ export class RaftNode {
       return;
     }
     if (this.leaderId === 0) throw new RaftError(RaftErrorCode.NoLeader, 'no leader is known');
-    if (this.servesFromReadLease()) {
+    const lease = this.leaseToServeFrom();
+    if (lease) {
       this.readStates.push({ context, index: this.log.committed });
-      const lease = this.readLease!;
       if (2 * (lease.until - this.leaseClock()) < lease.ticks) this.askForReadLease(`\u0000lease ${this.id}:${++this.leaseAsks}`);
       return;
     }
@@ -243,18 +253,19 @@ export class RaftNode {
    * A follower holding a read lease serves a read at once when every entry in its log is known
    * to be committed: whatever was committed before the read needed its acknowledgement, so it is
    * in its log, hence at or before its commit index. Entries since the lease was granted too.
+   * Returns the lease when it may serve now.
    */
-  private servesFromReadLease(): boolean {
+  private leaseToServeFrom(): ReadLease | undefined {
     const lease = this.readLease;
-    return (
+    const serves =
       lease !== undefined &&
       this.role === StateRole.Follower &&
       lease.term === this.term &&
       lease.leader === this.leaderId &&
       this.leaseClock() < lease.until &&
       this.log.committed >= lease.fromIndex &&
-      this.log.lastIndex() === this.log.committed
-    );
+      this.log.lastIndex() === this.log.committed;
+    return serves ? lease : undefined;
   }
 
   /** Sends a ReadIndex that asks for a read lease too, unless one is under way; returns whether it did. */
@@ -987,10 +998,9 @@ export class RaftNode {
       id === this.id ? this.log.lastIndex() : (this.progress.get(id)?.match ?? 0),
     );
     let q = quorumIndex(matches);
-    if (this.expireReadLeases() || this.leasesGranted.size > 0) {
-      // Nothing is committed that a read lease holder has not acknowledged.
-      for (const id of this.leasesGranted.keys()) q = Math.min(q, this.progress.get(id)?.match ?? 0);
-    }
+    // Nothing is committed that a read lease holder has not acknowledged.
+    this.expireReadLeases();
+    for (const id of this.leasesGranted.keys()) q = Math.min(q, this.progress.get(id)?.match ?? 0);
     if (q > this.log.committed && this.log.term(q) === this.term) {
       this.log.commitTo(q);
       this.releaseReadsAwaitingCommit();
@@ -1052,7 +1062,7 @@ export class RaftNode {
   }
 
   /** Whether a read lease this node granted to a member other than `except` still runs. */
-  private grantedLeaseRuns(except: NodeId | 0 = 0): boolean {
+  private grantedLeaseRuns(except: NodeId): boolean {
     if (this.leasesGranted.size === 0) return false;
     const now = this.leaseClock();
     for (const [id, until] of this.leasesGranted) if (id !== except && until > now) return true;
