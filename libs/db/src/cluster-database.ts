@@ -135,6 +135,11 @@ export class ClusterDatabase {
     this.grpc.handle(socket);
   }
 
+  /** The error the database stopped on (a full disk, an I/O error), if it did. */
+  get failure(): Error | undefined {
+    return this.driver.failure;
+  }
+
   /** The port the cluster listener bound (0 without a network). */
   get port(): number {
     return this.listener?.port ?? 0;
@@ -179,19 +184,32 @@ export class ClusterDatabase {
     if (!this.closed) this.db.prepareToStop();
   }
 
-  /** Stops the database: no new requests, the port closed, files flushed and closed. Idempotent. */
+  /**
+   * Stops the database: no new requests, the port closed, files flushed and closed. Idempotent.
+   * Every step runs even when one before it fails (files that cannot be flushed, on a full disk,
+   * are closed all the same); the first failure is thrown at the end.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.prepareToStop();
     this.closed = true;
-    this.migrator.stop();
-    this.db.close();
-    this.driver.stop();
-    this.link?.close();
-    await this.listener?.close();
-    this.grpc?.close();
-    await this.transport.close();
-    this.sm.close();
-    this.store.close();
+    let failure: unknown;
+    const step = async (run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (err) {
+        failure ??= err;
+      }
+    };
+    await step(() => this.migrator.stop());
+    await step(() => this.db.close());
+    await step(() => this.driver.stop());
+    await step(() => this.link?.close());
+    await step(() => this.listener?.close());
+    await step(() => this.grpc?.close());
+    await step(() => this.transport.close());
+    await step(() => this.sm.close());
+    await step(() => this.store.close());
+    if (failure !== undefined) throw failure;
   }
 }

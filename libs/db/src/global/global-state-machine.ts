@@ -488,15 +488,23 @@ export class GlobalStateMachine {
   }
 
   /** Checkpoints the WAL into the database file and closes the connection. */
+  /**
+   * Folds the WAL into the database file and closes the connection. The connection is closed even
+   * when the checkpoint fails (a full disk): the WAL then stays, and the next open replays it.
+   */
   close(): void {
     if (!this.db) return;
     this.cache.clear();
-    if (this.db.open) {
-      const [res] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      if (res?.busy) throw new Error('global db: WAL checkpoint was blocked by another connection');
-      this.db.close();
-    }
+    const db = this.db;
     this.db = undefined as unknown as Database.Database;
+    if (!db.open) return;
+    let res: { busy: number } | undefined;
+    try {
+      [res] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    } finally {
+      db.close();
+    }
+    if (res?.busy) throw new Error('global db: WAL checkpoint was blocked by another connection');
   }
 }
 

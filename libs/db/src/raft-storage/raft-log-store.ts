@@ -241,19 +241,23 @@ export class RaftLogStore {
     return tail ? Math.max(tail.lastIndex, this.base.index) : this.base.index;
   }
 
+  /** Flushes and closes the files; they are closed even when the flush fails (its error is thrown then). */
   close(): void {
     if (this.closed) return;
-    if (this.unsyncedHardState && !this.failure) this.flush();
-    if (!this.failure) {
-      const tail = this.tail();
-      if (tail) {
-        tail.trim();
-        tail.sync();
+    try {
+      if (this.unsyncedHardState && !this.failure) this.flush();
+      if (!this.failure) {
+        const tail = this.tail();
+        if (tail) {
+          tail.trim();
+          tail.sync();
+        }
       }
+    } finally {
+      this.closed = true;
+      for (const s of this.segments) s.close();
+      this.hardState?.close();
     }
-    this.closed = true;
-    for (const s of this.segments) s.close();
-    this.hardState?.close();
   }
 
   // ------------------------------------------------------------------ recovery

@@ -2,6 +2,7 @@ import { Role } from '@app/raft';
 import { EXPECTATION_FAILED } from '../global/global-state-machine';
 import { LEADER } from '../global/replicated-tx';
 import { DbRefusedError, DbTimeoutError, NoQuorumError, NotLeaderError, TxFailedError } from './db-errors';
+import { eventually } from '../eventually';
 import { TestCluster } from './test-cluster';
 
 jest.setTimeout(30_000);
@@ -197,6 +198,22 @@ describe('GlobalDatabase on a 3-member cluster', () => {
     await c.waitForLeader();
     const r = await c.db(others[1]).exec(put('back', 1), { timeoutMs: 8000 });
     expect(r.changes).toBe(1);
+  });
+
+  it('counts out a member whose disk fails, whose requests then say why', async () => {
+    const leader = await started();
+    const victim = [1, 2, 3].find((id) => id !== leader)!;
+    const store = c.members.get(victim)!.store!;
+    const full = new Error('ENOSPC: no space left on device, write');
+    store.save = () => {
+      throw full;
+    };
+    store.saveAsync = (_rd, done) => setImmediate(() => done(full));
+    // Committed on the leader's and the other voter's word; the victim fails to write it.
+    expect((await c.db(leader).exec(put('while-full', 1))).changes).toBe(1);
+    await eventually(() => c.db(leader).status().members.find((m) => m.id === victim)?.reachable === false, 'the victim counted out');
+    await expect(c.db(victim).query('SELECT 1 AS one')).rejects.toThrow(/the cluster database stopped: ENOSPC: no space left on device/);
+    await expect(c.db(victim).exec(put('refused', 1))).rejects.toThrow(/the cluster database stopped: ENOSPC/);
   });
 
   it('moves on from a partitioned leader: the majority elects a new one, the old one refuses', async () => {

@@ -585,8 +585,9 @@ export class GlobalDatabase {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new DbClosedError();
+    // A database that stopped on an error says so while it is closed too (until it is opened again).
     const fatal = this.driver.failure;
     if (fatal) throw new DbClosedError(`the cluster database stopped: ${fatal.message}`);
+    if (this.closed) throw new DbClosedError();
   }
 }

@@ -215,7 +215,7 @@ export class RaftDriver {
     this.ticker?.cancel();
     this.cancelApplyTimer();
     this.deferred = [];
-    this.failAll(new DbClosedError());
+    this.failAll(this.closedError());
   }
 
   /**
@@ -694,7 +694,10 @@ export class RaftDriver {
   private die(err: Error): void {
     this.fatal = err;
     this.stop();
-    this.failAll(new DbClosedError(`the cluster database stopped: ${err.message}`));
+    // The others must not count on a member whose Raft stopped (a leader would keep it as a voter
+    // while it answers nothing): it says it is out, as a member that stops does.
+    this.leaving = true;
+    this.transport.announceLeaving();
     this.opts.onFatal?.(err);
   }
 
@@ -713,8 +716,12 @@ export class RaftDriver {
   }
 
   private checkRunning(): void {
-    if (this.fatal) throw new DbClosedError(`the cluster database stopped: ${this.fatal.message}`);
-    if (this.stopped) throw new DbClosedError();
+    if (this.stopped) throw this.closedError();
+  }
+
+  /** What requests get once the driver stopped: why, when it stopped on an error. */
+  private closedError(): DbClosedError {
+    return this.fatal ? new DbClosedError(`the cluster database stopped: ${this.fatal.message}`) : new DbClosedError();
   }
 }
 
