@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Logger, Post } from '@nestjs/common';
 import { certificateFingerprint } from '@app/db';
 import { Databases } from '../database/databases';
 import { SyncResponse, syncResponse } from '../envelope';
-import { badRequest, forbidden } from '../http/lxd-error';
+import { badRequest, forbidden, unavailable } from '../http/lxd-error';
 import { AllowUntrusted, Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
 import { MemberIdentity } from '../identity/member-identity';
@@ -45,12 +45,16 @@ export class InternalClusterController {
     return syncResponse(await this.clustering.admit(body));
   }
 
-  /** The leader's heartbeat: this member is alive, and learns the Raft members. */
+  /** The leader's heartbeat: this member is alive (its cluster database runs), and learns the Raft members. */
   @Post('heartbeat')
   @HttpCode(200)
   heartbeat(@Body() body: { members?: RaftMemberJson[] }, @Ctx() ctx: RequestContext): SyncResponse<Record<string, never>> {
     if (ctx.protocol !== 'cluster') throw forbidden('Only cluster members send heartbeats');
     if (!this.databases.clustered) throw badRequest('This server is not clustered');
+    // A member whose cluster database stopped is not a working member: the leader records no
+    // heartbeat for it, so it shows Offline, and warns with this message.
+    const failure = this.databases.cluster.failure;
+    if (failure) throw unavailable(`the cluster database stopped: ${failure.message}`);
     if (Array.isArray(body?.members) && body.members.length > 0) {
       const nodes = body.members.map(fromRaftMemberJson);
       const self = this.databases.clusterState()?.self;

@@ -5,6 +5,8 @@
  *   CUBED_RAFT_SNAPSHOT_TRAILING   entries kept in the log behind a snapshot (default 1024)
  *   CUBED_RAFT_APPLY_DELAY_MS      how late a member that does not lead may apply committed entries,
  *                                  to apply them in batches (default 20; 0 = at once)
+ *   CUBED_DB_REOPEN_AFTER_MS       first wait before a global database that stopped on an error (a
+ *                                  full disk) is opened again (default 5000; doubled each attempt)
  */
 import type { ClusterDatabaseOptions } from '@app/db';
 
@@ -14,6 +16,11 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, min: number): number 
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`${name}=${raw}: expected an integer >= ${min}`);
   return n;
+}
+
+/** CUBED_DB_REOPEN_AFTER_MS, if set. */
+export function databaseReopenAfterMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return positiveInt(env, 'CUBED_DB_REOPEN_AFTER_MS', 1);
 }
 
 export function databaseTuning(env: NodeJS.ProcessEnv = process.env): NonNullable<ClusterDatabaseOptions['driver']> {
