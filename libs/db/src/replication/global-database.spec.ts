@@ -216,6 +216,20 @@ describe('GlobalDatabase on a 3-member cluster', () => {
     await expect(c.db(victim).exec(put('refused', 1))).rejects.toThrow(/the cluster database stopped: ENOSPC/);
   });
 
+  it("sends a forwarded write on to the next leader when the leader's database stops, and applies it once", async () => {
+    const leader = await started({ db: { execTimeoutMs: 8000 } });
+    const via = [1, 2, 3].find((id) => id !== leader)!;
+    const store = c.members.get(leader)!.store!;
+    const full = new Error('ENOSPC: no space left on device, write');
+    store.save = () => {
+      throw full;
+    };
+    store.saveAsync = (_rd, done) => setImmediate(() => done(full));
+    expect((await c.db(via).exec(put('moved-on', 1))).changes).toBe(1);
+    expect(await c.db(via).query("SELECT count(*) AS n FROM kv WHERE k = 'moved-on'")).toEqual([{ n: 1 }]);
+    expect(c.db(via).status().leader?.id).not.toBe(leader);
+  });
+
   it('moves on from a partitioned leader: the majority elects a new one, the old one refuses', async () => {
     const leader = await started({ db: { noLeaderTimeoutMs: 2000 } });
     const others = [1, 2, 3].filter((id) => id !== leader);

@@ -158,9 +158,10 @@ export class GlobalDatabase {
             await this.waitForChange(Math.min(left, 50));
             continue;
           }
-          if (err instanceof ForwardLostError) {
-            // The leader may have applied it before it went away: the transaction id makes the
-            // retry (on the next leader, or this one once reachable again) apply it at most once.
+          if (err instanceof ForwardLostError || err instanceof DbClosedError) {
+            // The leader went away, or its database stopped (a full disk) or is stopping, perhaps
+            // after its followers took the write: the transaction id makes the retry (on the next
+            // leader, or this one once reachable again) apply it at most once.
             sent = true;
             await this.waitForChange(Math.min(left, 50));
             continue;
