@@ -30,7 +30,8 @@ export class LxdExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const { code, message } = describe(exception, request, this.routeExists);
-    // Internal errors are logged; 501 (a wrong method) and 503 (no quorum, unreachable member) are answers.
+    // Internal errors are logged; 501 (a wrong method) and 503 (no quorum, unreachable member, a
+    // full disk) are answers.
     if (code === 500 || code === 502) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`${request.method} ${request.url}: ${detail}`);
@@ -58,6 +59,8 @@ function describe(exception: unknown, request: FastifyRequest, routeExists: (met
   if (exception instanceof HttpException) {
     return { code: exception.getStatus(), message: httpExceptionMessage(exception) };
   }
+  // A write that found the disk full (SQLite's or the file system's answer): the member cannot serve it now.
+  if (isDiskFull(exception)) return { code: HttpStatus.SERVICE_UNAVAILABLE, message: (exception as Error).message };
   const dbStatus = exception instanceof Error ? DB_ERROR_STATUS[(exception as { code?: string }).code ?? ''] : undefined;
   if (dbStatus !== undefined && exception instanceof DbError) return { code: dbStatus, message: exception.message };
   if (exception instanceof Error) {
@@ -66,6 +69,11 @@ function describe(exception: unknown, request: FastifyRequest, routeExists: (met
     return { code, message: exception.message || 'internal error' };
   }
   return { code: 500, message: String(exception) };
+}
+
+function isDiskFull(exception: unknown): boolean {
+  const code = exception instanceof Error ? (exception as { code?: unknown }).code : undefined;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC';
 }
 
 function httpExceptionMessage(exception: HttpException): string {
