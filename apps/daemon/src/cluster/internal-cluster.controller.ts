@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Logger, Post } from '@nestjs/common';
-import { certificateFingerprint } from '@app/db';
+import { certificateFingerprint, DbClosedError } from '@app/db';
 import { Databases } from '../database/databases';
 import { SyncResponse, syncResponse } from '../envelope';
-import { badRequest, forbidden, unavailable } from '../http/lxd-error';
+import { badRequest, forbidden } from '../http/lxd-error';
 import { AllowUntrusted, Ctx } from '../http/request-decorators';
 import type { RequestContext } from '../http/request-context';
 import { MemberIdentity } from '../identity/member-identity';
@@ -54,7 +54,7 @@ export class InternalClusterController {
     // A member whose cluster database stopped is not a working member: the leader records no
     // heartbeat for it, so it shows Offline, and warns with this message.
     const failure = this.databases.cluster.failure;
-    if (failure) throw unavailable(`the cluster database stopped: ${failure.message}`);
+    if (failure) throw DbClosedError.stoppedBy(failure);
     if (Array.isArray(body?.members) && body.members.length > 0) {
       const nodes = body.members.map(fromRaftMemberJson);
       const self = this.databases.clusterState()?.self;

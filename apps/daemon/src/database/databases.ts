@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClusterDatabase, type GlobalDatabase, LocalDatabase, type RaftNodeInfo } from '@app/db';
+import { ClusterDatabase, DbClosedError, type GlobalDatabase, LocalDatabase, type RaftNodeInfo } from '@app/db';
 import { Role } from '@app/raft';
 import { readClusterTls } from './cluster-tls-files';
 import { databaseReopenAfterMs, databaseTuning } from './database-tuning';
@@ -121,7 +121,7 @@ export class Databases {
     this.reportedFailure = err;
     // A database that ran a good while since it was last opened again starts over with short waits.
     if (Date.now() - this.reopenedAt >= MAX_REOPEN_WAIT_MS) this.reopenWaitMs = this.firstReopenWaitMs;
-    this.opts.warn?.(`the cluster database stopped: ${err.message}; it is opened again in ${seconds(this.reopenWaitMs)}`);
+    this.opts.warn?.(`${DbClosedError.stoppedBy(err).message}; it is opened again in ${seconds(this.reopenWaitMs)}`);
     this.scheduleReopen();
   }
 

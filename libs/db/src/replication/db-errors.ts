@@ -92,4 +92,9 @@ export class DbClosedError extends DbError {
     super(message);
     this.name = 'DbClosedError';
   }
+
+  /** The database stopped on `cause` (a full disk, an I/O error). */
+  static stoppedBy(cause: Error): DbClosedError {
+    return new DbClosedError(`the cluster database stopped: ${cause.message}`);
+  }
 }

@@ -588,7 +588,7 @@ export class GlobalDatabase {
   private checkOpen(): void {
     // A database that stopped on an error says so while it is closed too (until it is opened again).
     const fatal = this.driver.failure;
-    if (fatal) throw new DbClosedError(`the cluster database stopped: ${fatal.message}`);
+    if (fatal) throw DbClosedError.stoppedBy(fatal);
     if (this.closed) throw new DbClosedError();
   }
 }

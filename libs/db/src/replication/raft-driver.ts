@@ -721,7 +721,7 @@ export class RaftDriver {
 
   /** What requests get once the driver stopped: why, when it stopped on an error. */
   private closedError(): DbClosedError {
-    return this.fatal ? new DbClosedError(`the cluster database stopped: ${this.fatal.message}`) : new DbClosedError();
+    return this.fatal ? DbClosedError.stoppedBy(this.fatal) : new DbClosedError();
   }
 }
 
