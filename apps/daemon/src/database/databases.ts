@@ -66,6 +66,8 @@ export class Databases {
       let databases: Databases | undefined;
       const cluster = await openCluster(local, opts, (failed, err) => databases?.stoppedOnError(failed, err));
       databases = new Databases(local, cluster, opts);
+      // It may have stopped while it was being opened, before anyone was there to be told.
+      if (cluster.failure) databases.stoppedOnError(cluster, cluster.failure);
       return databases;
     } catch (err) {
       local.close();
